@@ -1,0 +1,31 @@
+import { GraphQLError } from 'graphql';
+import { EngineError } from './modal/errors.ts';
+
+/** Expected failures a client can act on; Yoga never masks a GraphQLError. */
+export function userError(message: string, field?: string, extra: Record<string, unknown> = {}): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field, ...extra } });
+}
+
+export function notFound(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
+}
+
+/** Turns an engine failure into a coded error on the field it affects, never an HTTP 500. */
+export function fromEngineError(error: unknown): unknown {
+  if (!(error instanceof EngineError)) return error;
+  const { endpoint, field } = error.details;
+  if (error.code === 'BAD_USER_INPUT') return userError(error.message, field ?? undefined);
+  return new GraphQLError(
+    error.code === 'UPSTREAM_BAD_RESPONSE' ? 'The engine answered in an unexpected shape.' : 'The engine is unavailable; try again shortly.',
+    { extensions: { code: error.code, endpoint } },
+  );
+}
+
+/** Runs an engine-backed lookup, rethrowing its failure as a coded GraphQL error. */
+export async function engineCall<T>(load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (error) {
+    throw fromEngineError(error);
+  }
+}

@@ -1,0 +1,112 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const SERVE_SCRIPT = fileURLToPath(new URL('../../python/serve.py', import.meta.url));
+const LISTENING = /veo-engine listening on (http:\/\/\S+)/;
+
+export interface LocalEngineOptions {
+  python: string;
+  /** Seconds to wait for the engine's first "listening" line and /health. */
+  startTimeoutMs?: number;
+  log?: (event: string, fields?: Record<string, unknown>) => void;
+  env?: Record<string, string>;
+}
+
+/**
+ * Runs python/serve.py as ONE long-lived child process (never a process per request): starts it, waits for
+ * its health, restarts it with backoff when it dies, and stops it on shutdown.
+ */
+export class LocalEngineProcess {
+  private child?: ChildProcess;
+  private ready?: Promise<string>;
+  private stopping = false;
+  private restarts = 0;
+
+  constructor(private readonly options: LocalEngineOptions) {}
+
+  /** The base URL of a healthy engine, starting (or waiting for a restart of) the process as needed. */
+  url(): Promise<string> {
+    if (this.stopping) return Promise.reject(new Error('the local engine is stopping'));
+    this.ready ??= this.launch();
+    return this.ready;
+  }
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 3_000);
+    await exited;
+    clearTimeout(timer);
+  }
+
+  private launch(): Promise<string> {
+    const timeoutMs = this.options.startTimeoutMs ?? 20_000;
+    const child = spawn(this.options.python, [SERVE_SCRIPT, '--host', '127.0.0.1', '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...this.options.env },
+    });
+    this.child = child;
+    const started = new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`the local engine did not start within ${timeoutMs} ms`)), timeoutMs);
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const match = LISTENING.exec(line);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+      child.once('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`the local engine exited (code ${code}, signal ${signal})`));
+      });
+    }).then((url) => waitForHealth(url, timeoutMs).then(() => url));
+
+    child.once('exit', (code, signal) => this.onExit(child, code, signal));
+    started.then(
+      (url) => {
+        this.restarts = 0;
+        this.options.log?.('engine.local.started', { pid: child.pid, url });
+      },
+      () => {},
+    );
+    return started;
+  }
+
+  private onExit(child: ChildProcess, code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.stopping || child !== this.child) return;
+    // Back off so a crash loop does not spin; the next url() call waits for the restarted process.
+    const delay = Math.min(200 * 2 ** this.restarts, 5_000);
+    this.restarts += 1;
+    this.options.log?.('engine.local.exited', { pid: child.pid, code, signal, restartInMs: delay });
+    this.ready = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() =>
+      this.stopping ? Promise.reject(new Error('the local engine is stopping')) : this.launch(),
+    );
+    this.ready.catch(() => {});
+  }
+}
+
+async function waitForHealth(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const response = await fetch(`${url}/health`, { signal: AbortSignal.timeout(1_000) });
+      if (response.ok) return;
+    } catch {
+      // not up yet
+    }
+    if (Date.now() > deadline) throw new Error(`the local engine at ${url} did not become healthy`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

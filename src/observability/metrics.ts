@@ -1,0 +1,31 @@
+import { Counter, Histogram, Registry } from 'prom-client';
+
+/** One registry per server instance, so two instances in one process (tests) keep separate counts. */
+export function createMetrics() {
+  const registry = new Registry();
+  return {
+    registry,
+    engineRequests: new Counter({
+      name: 'veo_engine_requests_total',
+      help: 'HTTP calls to the engine, retries included',
+      labelNames: ['endpoint'] as const,
+      registers: [registry],
+    }),
+    httpDuration: new Histogram({
+      name: 'veo_http_request_duration_seconds',
+      help: 'Duration of HTTP requests served, by route and status',
+      labelNames: ['route', 'status'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    operationDuration: new Histogram({
+      name: 'veo_graphql_operation_duration_seconds',
+      help: 'Duration of GraphQL operations, by type and name',
+      labelNames: ['operation_type', 'operation_name'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

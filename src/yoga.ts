@@ -1,0 +1,50 @@
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { createYoga } from 'graphql-yoga';
+import type { Config } from './config/config.ts';
+import type { Context } from './context.ts';
+import { useErrorCodes } from './http/error-codes-plugin.ts';
+import { useMetrics } from './http/metrics-plugin.ts';
+import { createLoaders } from './loaders/loaders.ts';
+import { createEngine } from './modal/engine.ts';
+import { createLogger, type Log } from './observability/logger.ts';
+import { createMetrics } from './observability/metrics.ts';
+import { schema } from './schema/index.ts';
+import { defaultQuery } from './http/graphiql-default.ts';
+
+export interface AppOptions {
+  log?: Log;
+}
+
+/**
+ * Builds the whole server without listening, so tests call `app.fetch` or mount it on any HTTP server, and a
+ * serverless route handler can export `app.fetch` as it is.
+ */
+export function createApp(config: Config, options: AppOptions = {}) {
+  const log = options.log ?? createLogger();
+  const metrics = createMetrics();
+  const engine = createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log);
+
+  const yoga = createYoga<Record<string, unknown>, Context>({
+    schema,
+    graphqlEndpoint: '/graphql',
+    landingPage: false,
+    graphiql: config.graphiql ? { title: 'veo-bff', defaultQuery } : false,
+    renderGraphiQL,
+    maskedErrors: { isDev: config.env === 'development' },
+    context: () => ({ loaders: createLoaders(engine.engine), engine, config }),
+    plugins: [useMetrics(metrics), useErrorCodes()],
+  });
+
+  return {
+    yoga,
+    fetch: yoga.fetch as (request: Request) => Promise<Response>,
+    metrics,
+    engine,
+    log,
+    async close() {
+      await engine.close();
+    },
+  };
+}
+
+export type App = ReturnType<typeof createApp>;

@@ -1,0 +1,72 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
+import { createApp } from '../../src/yoga.ts';
+
+export interface GraphQLResponse<T = Record<string, any>> {
+  status: number;
+  headers: Headers;
+  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+}
+
+/** The real server on a real port, over the shared test engine unless `env` says otherwise. */
+export async function startServer(env: Record<string, string> = {}) {
+  const config = loadConfig({ NODE_ENV: 'test', LOCAL_ENGINE_URL: inject('engineUrl'), ENGINE_RETRIES: '0', ...env });
+  const logs: { event: string; [k: string]: unknown }[] = [];
+  const app = createApp(config, { log: (event, fields) => logs.push({ event, ...fields }) });
+  const server = createServer(app.yoga);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  async function gql<T = Record<string, any>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<T>> {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    return { status: response.status, headers: response.headers, body: await response.json() };
+  }
+
+  /** Engine HTTP calls so far, by endpoint, read from the server's own /metrics. */
+  async function engineCalls(): Promise<Record<string, number>> {
+    const text = await (await fetch(`${url}/metrics`)).text();
+    const counts: Record<string, number> = {};
+    for (const match of text.matchAll(/^veo_engine_requests_total\{endpoint="([^"]+)"\} (\d+)/gm)) {
+      counts[match[1]!] = Number(match[2]);
+    }
+    return counts;
+  }
+
+  /** Engine calls made while `run` ran. */
+  async function countEngineCalls(run: () => Promise<unknown>): Promise<Record<string, number>> {
+    const before = await engineCalls();
+    await run();
+    const after = await engineCalls();
+    const delta: Record<string, number> = {};
+    for (const [endpoint, n] of Object.entries(after)) {
+      if (n - (before[endpoint] ?? 0) > 0) delta[endpoint] = n - (before[endpoint] ?? 0);
+    }
+    return delta;
+  }
+
+  return {
+    url,
+    app,
+    logs,
+    gql,
+    engineCalls,
+    countEngineCalls,
+    async close() {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+      await app.close();
+    },
+  };
+}
+
+export type TestServer = Awaited<ReturnType<typeof startServer>>;
