@@ -1,6 +1,6 @@
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { createYoga } from 'graphql-yoga';
-import type { Config } from './config/config.ts';
+import { loadConfig, type Config } from './config/config.ts';
 import type { Context } from './context.ts';
 import { useErrorCodes } from './http/error-codes-plugin.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
@@ -48,3 +48,15 @@ export function createApp(config: Config, options: AppOptions = {}) {
 }
 
 export type App = ReturnType<typeof createApp>;
+
+let shared: App | undefined;
+
+/**
+ * The server as one fetch handler, for serverless platforms. In a Next.js route handler
+ * (`app/api/graphql/route.ts`): `export { handleRequest as GET, handleRequest as POST } from 'veo-bff/src/yoga.ts'`,
+ * with ENGINE_MODE=modal and the Modal settings in the environment. Built on first use, then reused.
+ */
+export function handleRequest(request: Request): Promise<Response> {
+  shared ??= createApp(loadConfig());
+  return shared.fetch(request);
+}
