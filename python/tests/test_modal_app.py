@@ -1,0 +1,201 @@
+"""modal_app.py imported with a stand-in `modal`: what it registers, and that its ASGI app serves ROUTES."""
+import asyncio
+import importlib
+import json
+import os
+import signal
+import sys
+import unittest
+from unittest import mock
+
+from engine import asgi, explanations, handlers
+from tests import modal_stand_in
+from tests.support import DATA_DIR, StandInServer, call, start_server
+
+
+def drive(app, method, path, body=b"", chunks=None):
+    """Runs one HTTP request through an ASGI app with a hand-made scope, receive and send."""
+    messages = [{"type": "http.request", "body": c, "more_body": i < len(chunks) - 1}
+                for i, c in enumerate(chunks)] if chunks else [{"type": "http.request", "body": body}]
+    sent = []
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method, "path": path,
+             "raw_path": path.encode(), "query_string": b"", "headers": [(b"content-type", b"application/json")]}
+    asyncio.run(app(scope, receive, send))
+    start, body_message = sent
+    headers = {k.decode(): v.decode() for k, v in start["headers"]}
+    return start["status"], headers, body_message["body"]
+
+
+class ModalAppTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.modal = modal_stand_in.build()
+        cls.patch = mock.patch.dict(sys.modules, {"modal": cls.modal})
+        cls.patch.start()
+        sys.modules.pop("modal_app", None)
+        cls.modal_app = importlib.import_module("modal_app")
+        [cls.app] = cls.modal.apps
+
+    @classmethod
+    def tearDownClass(cls):
+        sys.modules.pop("modal_app", None)
+        cls.patch.stop()
+
+    def setUp(self):
+        self.modal.spawned.clear()
+        self.modal.call_results.clear()
+        self.calls = self.modal.Dict.registry["veo-explanation-calls"]
+        self.calls.clear()
+        self.asgi_app = self.app.functions["web"]()   # what Modal calls in the container
+        self.addCleanup(handlers.use_jobs, None)
+
+    def test_app_and_image(self):
+        self.assertEqual(self.app.name, "veo-engine")
+        steps = dict(self.app.image.steps)
+        self.assertEqual(steps["debian_slim"], {"python_version": "3.11"})
+        self.assertEqual(steps["add_local_python_source"]["modules"], ("engine",))
+        self.assertEqual(os.path.realpath(steps["add_local_dir"]["local_path"]), os.path.realpath(DATA_DIR))
+        self.assertEqual(steps["add_local_dir"]["remote_path"], "/root/data")
+        self.assertNotIn("pip_install", steps, "the engine needs no packages")
+
+    def test_one_web_endpoint_behind_proxy_auth(self):
+        webs = [f for f in self.app.functions.values() if f.web]
+        self.assertEqual([f.fn.__name__ for f in webs], ["web"])
+        kind, options = webs[0].web
+        self.assertEqual(kind, "asgi_app")
+        self.assertIs(options.get("requires_proxy_auth"), True)
+        self.assertGreater(webs[0].options["timeout"], 0)
+        self.assertIs(self.asgi_app, asgi.app)
+
+    def test_explanation_jobs_function_and_dict(self):
+        job = self.app.functions["explain_job"]
+        self.assertEqual([s.name for s in job.options["secrets"]], ["veo-openai"])
+        self.assertGreater(job.options["timeout"], 0)
+        self.assertGreaterEqual(job.options["retries"].kwargs["max_retries"], 1)
+        self.assertTrue(self.calls.create_if_missing)
+
+    def test_daily_cron_warms_the_bff_cache(self):
+        warm = self.app.functions["warm_cache"]
+        self.assertEqual(warm.options["schedule"].spec, "0 2 * * *")
+        self.assertEqual([s.name for s in warm.options["secrets"]], ["veo-bff-admin"])
+        self.assertGreaterEqual(warm.options["retries"].kwargs["max_retries"], 1)
+        bff = StandInServer(lambda path, headers, body: (200, {"data": {"warmCache": {"warmed": 42}}}))
+        self.addCleanup(bff.close)
+        with mock.patch.dict(os.environ, {"BFF_URL": bff.url + "/graphql", "ADMIN_TOKEN": "admin-secret"}):
+            self.assertEqual(warm(), {"warmed": 42})
+        [request] = bff.requests
+        self.assertEqual(request["path"], "/graphql")
+        self.assertEqual(request["headers"]["Authorization"], "Bearer admin-secret")
+        self.assertEqual(json.loads(request["body"]), {"query": "mutation { warmCache { warmed } }"})
+
+    def test_cron_fails_loudly_on_graphql_errors(self):
+        bff = StandInServer(lambda path, headers, body: (200, {"errors": [{"message": "forbidden"}]}))
+        self.addCleanup(bff.close)
+        with self.assertRaises(RuntimeError):
+            self.modal_app.post_warm_cache(bff.url, "wrong")
+
+    def test_every_route_reaches_the_handler_serve_py_serves(self):
+        for (method, path), original in list(handlers.ROUTES.items()):
+            seen = []
+
+            def recorder(body, route=(method, path)):
+                seen.append(body)
+                return {"route": list(route)}
+
+            with mock.patch.dict(handlers.ROUTES, {(method, path): recorder}):
+                raw = b"" if method == "GET" else b'{"probe": 1}'
+                status, headers, body = drive(self.asgi_app, method, path, raw)
+            self.assertEqual((status, json.loads(body)), (200, {"route": [method, path]}), path)
+            self.assertEqual(seen, [{} if method == "GET" else {"probe": 1}])
+            self.assertEqual(int(headers["content-length"]), len(body))
+
+    def test_answers_match_serve_py_byte_for_byte(self):
+        proc, port = start_server()
+        self.addCleanup(proc.communicate, timeout=5)
+        self.addCleanup(proc.send_signal, signal.SIGTERM)
+        requests = [("GET", "/health", None), ("POST", "/areas", {"codes": ["E09000007", "x"]}),
+                    ("POST", "/commute", {"pairs": [{"from": "E09000006", "to": 1}]}),
+                    ("POST", "/recommend", {"persona": "parent", "budget": 2500, "locationType": "rent"}),
+                    ("POST", "/recommend", {"persona": "parent", "budget": -1, "locationType": "rent"}),
+                    ("GET", "/recommend", None), ("POST", "/nope", {})]
+        for method, path, body in requests:
+            raw = b"" if body is None else json.dumps(body).encode()
+            over_http = call(port, method, path, raw=raw if raw else None)
+            status, _headers, over_asgi = drive(self.asgi_app, method, path, raw)
+            self.assertEqual((status, over_asgi.decode()), (over_http[0], over_http[3]), path)
+
+    def test_asgi_limits(self):
+        status, headers, body = drive(self.asgi_app, "POST", "/areas", chunks=[b" " * (600 * 1024)] * 2)
+        self.assertEqual((status, json.loads(body)["error"]["code"]), (413, "PAYLOAD_TOO_LARGE"))
+        status, headers, body = drive(self.asgi_app, "POST", "/areas", chunks=[b'{"codes": ', b'["E09000007"]}'])
+        self.assertEqual((status, json.loads(body)["areas"][0]["name"]), (200, "Camden"))
+        status, headers, body = drive(self.asgi_app, "PUT", "/areas")
+        self.assertEqual((status, headers["allow"]), (405, "POST"))
+
+    def test_explanations_spawn_once_and_map_our_id_to_the_call(self):
+        request = json.dumps({"requests": [{"areaCode": "E09000007", "persona": "student",
+                                            "context": {"budget": 600}}]}).encode()
+        _status, _headers, body = drive(self.asgi_app, "POST", "/explanations", request)
+        job = json.loads(body)["jobs"][0]
+        jid = explanations.job_id("E09000007", "student", {"budget": 600})
+        self.assertEqual(job, {"id": jid, "status": "PENDING"})
+        self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
+        call_id = self.calls[jid]["callId"]
+        # Same request again while the call runs (get(timeout=0) raises TimeoutError): no second spawn.
+        drive(self.asgi_app, "POST", "/explanations", request)
+        self.assertEqual(len(self.modal.spawned), 1)
+        status_body = json.dumps({"ids": [jid]}).encode()
+        self.assertEqual(json.loads(drive(self.asgi_app, "POST", "/explanations/status", status_body)[2])
+                         ["jobs"][0]["status"], "PENDING")
+        # The spawned function's own body, run here, is what the call returns.
+        with mock.patch.dict(os.environ, {"OPENAI_API_KEY": ""}):
+            self.modal.call_results[call_id] = self.app.functions["explain_job"](jid)
+        ready = json.loads(drive(self.asgi_app, "POST", "/explanations/status", status_body)[2])["jobs"][0]
+        self.assertEqual((ready["status"], ready["source"], ready["attempts"]), ("READY", "TEMPLATE", 1))
+        self.assertIn("£845", ready["text"])
+
+    def test_failed_call_is_spawned_again_and_unknown_ids_recreated(self):
+        jid = explanations.job_id("E09000001", "parent", {})
+        self.calls[jid] = {"callId": "fc-old", "createdAt": 1.0, "attempts": 1}
+        self.modal.call_results["fc-old"] = RuntimeError("container died")
+        status_body = json.dumps({"ids": [jid, "ex1_garbage"]}).encode()
+        failed, garbage = json.loads(drive(self.asgi_app, "POST", "/explanations/status", status_body)[2])["jobs"]
+        self.assertEqual(failed["status"], "FAILED")
+        self.assertIn("container died", failed["error"])
+        self.assertIsNone(garbage)
+        self.assertEqual(self.modal.spawned, [], "status alone does not restart a failed job")
+        request = json.dumps({"requests": [{"areaCode": "E09000001", "persona": "parent"}]}).encode()
+        self.assertEqual(json.loads(drive(self.asgi_app, "POST", "/explanations", request)[2])["jobs"][0]["status"],
+                         "PENDING")
+        self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
+        self.assertEqual((self.calls[jid]["attempts"], self.calls[jid]["createdAt"]), (2, 1.0))
+        # An id this deployment never saw, but can decode: started again.
+        unseen = explanations.job_id("E09000033", "developer", {"budget": 900000})
+        job = json.loads(drive(self.asgi_app, "POST", "/explanations/status",
+                               json.dumps({"ids": [unseen]}).encode())[2])["jobs"][0]
+        self.assertEqual((job["status"], job["areaCode"]), ("PENDING", "E09000033"))
+        self.assertIn(unseen, self.calls)
+
+    def test_lifespan(self):
+        sent = []
+        messages = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+
+        async def receive():
+            return messages.pop(0)
+
+        async def send(message):
+            sent.append(message["type"])
+
+        asyncio.run(self.asgi_app({"type": "lifespan"}, receive, send))
+        self.assertEqual(sent, ["lifespan.startup.complete", "lifespan.shutdown.complete"])
+
+
+if __name__ == "__main__":
+    unittest.main()
