@@ -12,9 +12,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 
 try {
   const server = await startUpstashLocal({ redisUrl, port, token: process.env.UPSTASH_LOCAL_TOKEN || undefined });
-  // stdout carries only these two lines; anything else goes to stderr.
-  process.stdout.write(`UPSTASH_REDIS_REST_URL=${server.url}\nUPSTASH_REDIS_REST_TOKEN=${server.token}\n`);
-
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
     if (stopping) return;
@@ -29,8 +26,12 @@ try {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Printed only once the handlers are in place, so a supervisor that reads the lines and then signals
+  // always gets a clean stop. stdout carries only these two lines; anything else goes to stderr.
+  process.stdout.write(`UPSTASH_REDIS_REST_URL=${server.url}\nUPSTASH_REDIS_REST_TOKEN=${server.token}\n`);
 } catch (err) {
   // REDIS_URL may carry a password, so it is not echoed.
-  console.error('upstash-local: could not start (is Redis up at REDIS_URL?):', err instanceof Error ? err.message : err);
+  const reason = err instanceof Error ? err.message : String(err);
+  console.error(`upstash-local: could not start (is Redis up at REDIS_URL?): ${reason}`);
   process.exit(1);
 }

@@ -1,10 +1,15 @@
 import type { Config } from './config/config.ts';
-import type { Loaders } from './loaders/loaders.ts';
+import type { Cache } from './cache/cache.ts';
+import type { Loaders, RequestStats } from './loaders/loaders.ts';
 import type { EngineHandle } from './modal/engine.ts';
 
 /** What every resolver receives: the request's own loaders and the server's long-lived parts. */
 export interface Context {
   loaders: Loaders;
+  stats: RequestStats;
+  cache: Cache;
   engine: EngineHandle;
   config: Config;
+  /** The request carried the admin token. */
+  admin: boolean;
 }

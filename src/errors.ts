@@ -11,21 +11,27 @@ export function notFound(message: string): GraphQLError {
 }
 
 /** Turns an engine failure into a coded error on the field it affects, never an HTTP 500. */
-export function fromEngineError(error: unknown): unknown {
+export function fromEngineError(error: unknown, fieldPrefix?: string): unknown {
   if (!(error instanceof EngineError)) return error;
   const { endpoint, field } = error.details;
-  if (error.code === 'BAD_USER_INPUT') return userError(error.message, field ?? undefined);
+  if (error.code === 'BAD_USER_INPUT') {
+    const path = field && fieldPrefix ? `${fieldPrefix}.${field}` : (field ?? fieldPrefix);
+    return userError(error.message, path ?? undefined);
+  }
   return new GraphQLError(
     error.code === 'UPSTREAM_BAD_RESPONSE' ? 'The engine answered in an unexpected shape.' : 'The engine is unavailable; try again shortly.',
     { extensions: { code: error.code, endpoint } },
   );
 }
 
-/** Runs an engine-backed lookup, rethrowing its failure as a coded GraphQL error. */
-export async function engineCall<T>(load: () => Promise<T>): Promise<T> {
+/**
+ * Runs an engine-backed lookup, rethrowing its failure as a coded GraphQL error. `fieldPrefix` names the
+ * argument the engine's own field path sits in (the engine's `budget` is the client's `input.budget`).
+ */
+export async function engineCall<T>(load: () => Promise<T>, fieldPrefix?: string): Promise<T> {
   try {
     return await load();
   } catch (error) {
-    throw fromEngineError(error);
+    throw fromEngineError(error, fieldPrefix);
   }
 }

@@ -3,8 +3,11 @@ import { createYoga } from 'graphql-yoga';
 import { loadConfig, type Config } from './config/config.ts';
 import type { Context } from './context.ts';
 import { useErrorCodes } from './http/error-codes-plugin.ts';
+import { isAdminRequest } from './http/admin-auth.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
-import { createLoaders } from './loaders/loaders.ts';
+import { useStaleMarker } from './http/stale-plugin.ts';
+import { createCache } from './cache/create-cache.ts';
+import { createLoaders, newRequestStats } from './loaders/loaders.ts';
 import { createEngine } from './modal/engine.ts';
 import { createLogger, type Log } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -23,6 +26,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const log = options.log ?? createLogger();
   const metrics = createMetrics();
   const engine = createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log);
+  const cache = createCache(config.cache, metrics, log);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -31,8 +35,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
     graphiql: config.graphiql ? { title: 'veo-bff', defaultQuery } : false,
     renderGraphiQL,
     maskedErrors: { isDev: config.env === 'development' },
-    context: () => ({ loaders: createLoaders(engine.engine), engine, config }),
-    plugins: [useMetrics(metrics), useErrorCodes()],
+    context: ({ request }) => {
+      const stats = newRequestStats();
+      const admin = isAdminRequest(request, config.adminToken);
+      return { loaders: createLoaders(engine.engine, cache, stats), stats, cache, engine, config, admin };
+    },
+    plugins: [useMetrics(metrics), useErrorCodes(), useStaleMarker()],
   });
 
   return {
@@ -40,6 +48,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     fetch: yoga.fetch as (request: Request) => Promise<Response>,
     metrics,
     engine,
+    cache,
     log,
     async close() {
       await engine.close();

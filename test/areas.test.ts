@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
 
 // The expectations are computed from the data the engine ships, not typed in by hand.
 const rentsCsv = readFileSync(new URL('../python/data/rents.csv', import.meta.url), 'utf8').trim().split('\n');
@@ -30,10 +30,7 @@ const DASHBOARD = /* GraphQL */ `
 
 describe('areas', () => {
   it('answers a dashboard over all 33 boroughs with one engine call per kind', async () => {
-    let response!: GraphQLResponse;
-    const calls = await server.countEngineCalls(async () => {
-      response = await server.gql(DASHBOARD);
-    });
+    const { response, calls } = await coldCalls(DASHBOARD);
     expect(response.body.errors).toBeUndefined();
     const nodes = response.body.data!.areas.nodes;
     expect(nodes).toHaveLength(33);
@@ -57,10 +54,7 @@ describe('areas', () => {
 
   it('asks once for a code that appears many times', async () => {
     const query = `{ a: area(code: "E09000007") { name safety { rank } } b: area(code: "E09000007") { name safety { rank } } c: area(code: "E09000033") { name } }`;
-    let response!: GraphQLResponse;
-    const calls = await server.countEngineCalls(async () => {
-      response = await server.gql(query);
-    });
+    const { response, calls } = await coldCalls(query);
     expect(response.body.data!.a).toEqual(response.body.data!.b);
     expect(response.body.data!.c.name).toBe('Westminster');
     expect(calls).toEqual({ areas: 1, crime: 1 });
@@ -112,10 +106,7 @@ describe('areas', () => {
   });
 
   it('lists stations and resolves their areas in one call per kind', async () => {
-    let response!: GraphQLResponse;
-    const calls = await server.countEngineCalls(async () => {
-      response = await server.gql(`{ stations(search: "king") { id name zone lines { name colour } area { name } } }`);
-    });
+    const { response, calls } = await coldCalls(`{ stations(search: "king") { id name zone lines { name colour } area { name } } }`);
     const stations = response.body.data!.stations;
     expect(stations.length).toBeGreaterThan(0);
     for (const s of stations) expect(s.name.toLowerCase()).toContain('king');

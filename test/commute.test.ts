@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -9,11 +9,8 @@ afterAll(() => server.close());
 
 describe('commute', () => {
   it('routes all 33 areas to a station with one commute call and one station call', async () => {
-    let response!: GraphQLResponse;
-    const calls = await server.countEngineCalls(async () => {
-      response = await server.gql(`{ areas(first: 33) { nodes { code transport { stationCount }
+    const { response, calls } = await coldCalls(`{ areas(first: 33) { nodes { code transport { stationCount }
         commute(to: "145") { minutes rideMinutes accessMinutes changes to { name } stations { name } legs { line { name } stops minutes } } } } }`);
-    });
     expect(response.body.errors).toBeUndefined();
     const nodes = response.body.data!.areas.nodes;
     expect(nodes).toHaveLength(33);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
 
 const lines = readFileSync(new URL('../python/data/rents.csv', import.meta.url), 'utf8').trim().split('\n');
 const header = lines[0]!.split(',');
@@ -64,10 +64,7 @@ describe('recommendations', () => {
       x: recommendations(input: $a) { total } y: recommendations(input: $b) { total } }`;
     const a = { persona: 'STUDENT', budget: 1200, locationType: 'RENT', size: 'STUDIO' };
     const b = { size: 'STUDIO', locationType: 'RENT', budget: 1200.0, persona: 'STUDENT' };
-    let response!: GraphQLResponse;
-    const calls = await server.countEngineCalls(async () => {
-      response = await server.gql(query, { a, b });
-    });
+    const { response, calls } = await coldCalls(query, { a, b });
     expect(response.body.data!.x).toEqual(response.body.data!.y);
     expect(calls).toEqual({ recommend: 1 });
   });
@@ -79,6 +76,7 @@ describe('recommendations', () => {
       [{ persona: 'STUDENT', budget: 900, locationType: 'RENT', commuteTo: 'Bank' }, 'commuteTo'],
       [{ persona: 'STUDENT', budget: 900, locationType: 'RENT', maxCommuteMinutes: 1000 }, 'maxCommuteMinutes'],
       [{ persona: 'STUDENT', budget: 900, locationType: 'RENT', weights: { safety: -1 } }, 'weights.safety'],
+      [{ persona: 'STUDENT', budget: 900, locationType: 'RENT', maxCommuteMinutes: 30 }, 'maxCommuteMinutes'],
     ];
     for (const [input, field] of cases) {
       let response!: GraphQLResponse;
@@ -90,6 +88,13 @@ describe('recommendations', () => {
       expect(error.extensions!.code).toBe('BAD_USER_INPUT');
       expect(error.extensions!.field).toBe(`input.${field}`);
     }
+  });
+
+  it('passes the engine\'s own refusals on as BAD_USER_INPUT on the input field', async () => {
+    const { body } = await server.gql(RECOMMEND, {
+      input: { persona: 'STUDENT', budget: 900, locationType: 'RENT', commuteTo: '999' },
+    });
+    expect(body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'input.commuteTo' });
   });
 
   it('lists the personas with their default weights', async () => {

@@ -4,15 +4,18 @@ import type { AddressInfo } from 'node:net';
 import { Redis } from 'ioredis';
 
 // A local stand-in for the Upstash REST API over a real Redis, so @upstash/redis and @upstash/ratelimit run
-// unchanged in development and tests. Routes: POST / (one command), /pipeline and /multi-exec (arrays).
+// unchanged in development and tests.
 
 export interface UpstashLocalOptions {
-  redisUrl?: string;
-  port?: number;
-  host?: string;
-  token?: string;
+  redisUrl?: string | undefined;
+  port?: number | undefined;
+  host?: string | undefined;
+  /** Generated when not given. */
+  token?: string | undefined;
   /** Larger bodies get 413; Upstash also caps request size. */
-  maxBodyBytes?: number;
+  maxBodyBytes?: number | undefined;
+  /** Sees every authorised, well-formed request before it runs: tests use it to count round trips. */
+  onRequest?: ((path: Route, commands: Arg[][]) => void) | undefined;
 }
 
 export interface UpstashLocal {
@@ -21,7 +24,9 @@ export interface UpstashLocal {
   close(): Promise<void>;
 }
 
-type Arg = string | number;
+export type Arg = string | number;
+const ROUTES = ['/', '/pipeline', '/multi-exec'] as const; // one command; an array of them; the same, atomically
+export type Route = (typeof ROUTES)[number];
 type Reply = { result: unknown } | { error: string };
 
 class HttpError extends Error {
@@ -66,19 +71,28 @@ export async function startUpstashLocal({
   host = '127.0.0.1',
   token = randomBytes(24).toString('base64url'),
   maxBodyBytes = 10 * 1024 * 1024,
+  onRequest,
 }: UpstashLocalOptions = {}): Promise<UpstashLocal> {
-  // Fail fast at start-up rather than on the first request; afterwards errors surface per command.
-  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
-  redis.on('error', () => {}); // without a listener ioredis logs every reconnect attempt; commands still fail
+  // Fail fast at start-up rather than on the first request. Later, while Redis is away, commands fail after
+  // two reconnect attempts instead of hanging, and a Redis that comes back is picked up within half a second.
+  const redis = new Redis(redisUrl, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 2,
+    retryStrategy: (attempt) => Math.min(attempt * 50, 500),
+  });
+  // Without a listener ioredis logs every reconnect attempt; commands still fail on their own.
+  let lastError: Error | undefined;
+  redis.on('error', (err: Error) => (lastError = err));
   try {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw err;
+    throw lastError ?? err; // connect() only says "Connection is closed"; the event has the cause
   }
 
   // The client asks for EVALSHA <sha1 of its script>, but what Redis cached is the stripped script.
   const shaAliases = new Map<string, string>();
+  const alias = (sha: Arg | undefined): Arg => shaAliases.get(String(sha).toLowerCase()) ?? sha ?? '';
 
   /** Returns the command name and arguments as they must reach Redis. */
   function prepare(command: Arg[]): [string, Arg[]] {
@@ -97,9 +111,9 @@ export async function startUpstashLocal({
         args[i] = stripped;
       }
     } else if (name === 'EVALSHA' || name === 'EVALSHA_RO') {
-      args[0] = shaAliases.get(String(args[0]).toLowerCase()) ?? args[0];
+      args[0] = alias(args[0]);
     } else if (name === 'SCRIPT' && first === 'EXISTS') {
-      for (let i = 1; i < args.length; i++) args[i] = shaAliases.get(String(args[i]).toLowerCase()) ?? args[i];
+      for (let i = 1; i < args.length; i++) args[i] = alias(args[i]);
     }
     return [name, args];
   }
@@ -110,19 +124,11 @@ export async function startUpstashLocal({
       ? sha1(String(command[2]))
       : result;
 
-  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err)); // keeps "NOSCRIPT ..."
+  // Error texts pass through unchanged: @upstash/ratelimit looks for "NOSCRIPT" to fall back to EVAL.
+  const errorText = (err: unknown) => (err instanceof Error ? err.message : String(err));
 
-  async function one(command: Arg[]): Promise<Reply> {
-    const [name, args] = prepare(command);
-    try {
-      return { result: answer(command, await redis.callBuffer(name, ...args)) };
-    } catch (err) {
-      // A Redis error reply is the caller's problem (400); anything else (connection lost) is ours (500).
-      throw new HttpError((err as Error).name === 'ReplyError' ? 400 : 500, errorText(err));
-    }
-  }
-
-  async function batch(commands: Arg[][], atomic: boolean): Promise<Reply[]> {
+  /** Runs commands in one round trip to Redis (a single command too); MULTI/EXEC around them when atomic. */
+  async function run(commands: Arg[][], atomic: boolean): Promise<Reply[]> {
     const prepared = commands.map(prepare); // validate everything before anything runs
     const chain = atomic ? redis.multi() : redis.pipeline();
     for (const [name, args] of prepared) chain.callBuffer(name, ...args);
@@ -134,9 +140,10 @@ export async function startUpstashLocal({
       const cause = (err as { previousErrors?: Error[] }).previousErrors?.[0];
       throw new HttpError(400, cause ? `${errorText(err)} ${cause.message}` : errorText(err));
     }
-    if (!results) throw new HttpError(500, 'ERR transaction aborted');
     // Errors raised while EXEC runs do not roll anything back; Upstash reports them per command, so do we.
-    return results.map(([err, result], i) => (err ? { error: err.message } : { result: answer(commands[i]!, result) }));
+    // (exec() gives null only for a failed WATCH, and WATCH is denied.)
+    return (results ?? []).map(([err, result], i) =>
+      err ? { error: err.message } : { result: answer(commands[i]!, result) });
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -144,7 +151,7 @@ export async function startUpstashLocal({
     const given = Buffer.from(req.headers.authorization ?? '');
     if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new HttpError(401, 'Unauthorized');
     const path = (req.url ?? '/').split('?')[0]!.replace(/\/+$/, '') || '/';
-    if (!['/', '/pipeline', '/multi-exec'].includes(path)) throw new HttpError(404, `Not found: ${path}`);
+    if (!ROUTES.includes(path as Route)) throw new HttpError(404, `Not found: ${path}`);
     if (req.method !== 'POST') throw new HttpError(405, 'Method not allowed, use POST');
 
     // Keep reading past the limit (discarding) so the client receives the 413 instead of a reset socket.
@@ -161,20 +168,19 @@ export async function startUpstashLocal({
     } catch {
       throw new HttpError(400, 'ERR failed to parse the request body as JSON');
     }
+    const commands: unknown[] = path === '/' ? [body] : Array.isArray(body) ? body : [];
+    if (!commands.length || !commands.every(isArgs)) {
+      throw new HttpError(400, 'ERR expected a command (an array of strings and numbers) or an array of commands');
+    }
+    onRequest?.(path as Route, commands);
 
     const base64 = String(req.headers['upstash-encoding']).toLowerCase() === 'base64';
-    let reply: Reply | Reply[];
-    if (path === '/') {
-      if (!isArgs(body)) throw new HttpError(400, 'ERR expected a JSON array of strings and numbers');
-      reply = await one(body);
-    } else {
-      if (!Array.isArray(body) || body.length === 0 || !body.every(isArgs)) {
-        throw new HttpError(400, 'ERR expected a non-empty JSON array of commands');
-      }
-      reply = await batch(body, path === '/multi-exec');
-    }
     const encoded = (r: Reply) => ('result' in r ? { result: encode(r.result, base64) } : r);
-    send(res, 200, Array.isArray(reply) ? reply.map(encoded) : encoded(reply));
+    const replies = await run(commands, path === '/multi-exec');
+    if (path !== '/') return send(res, 200, replies.map(encoded));
+    const [reply] = replies as [Reply];
+    if ('error' in reply) throw new HttpError(400, reply.error); // a lone failed command is an HTTP error
+    send(res, 200, encoded(reply));
   }
 
   function send(res: ServerResponse, status: number, payload: unknown) {

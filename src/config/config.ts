@@ -1,3 +1,4 @@
+import type { CacheKind } from '../cache/kinds.ts';
 import { parseEnv } from './env.ts';
 
 export type EngineMode = 'auto' | 'local' | 'modal';
@@ -16,6 +17,18 @@ export interface Config {
     python: string;
     breaker: { failures: number; cooldownMs: number };
   };
+  cache: {
+    prefix: string;
+    upstash?: { url: string; token: string };
+    ttlSeconds: Record<CacheKind, number>;
+    staleSeconds: number;
+    memoryTtlSeconds: number;
+    memoryMaxBytes: number;
+    redisTimeoutMs: number;
+    redisRetryMs: number;
+  };
+  /** Guards the admin mutations; unset means they answer FORBIDDEN. */
+  adminToken?: string;
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -37,5 +50,28 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       python: env.PYTHON ?? 'python3',
       breaker: { failures: env.ENGINE_BREAKER_FAILURES, cooldownMs: env.ENGINE_BREAKER_COOLDOWN_MS },
     },
+    cache: {
+      prefix: env.CACHE_PREFIX,
+      upstash:
+        env.UPSTASH_REDIS_REST_URL && env.UPSTASH_REDIS_REST_TOKEN
+          ? { url: env.UPSTASH_REDIS_REST_URL, token: env.UPSTASH_REDIS_REST_TOKEN }
+          : undefined,
+      ttlSeconds: {
+        area: env.CACHE_TTL_AREA,
+        commute: env.CACHE_TTL_COMMUTE,
+        crime: env.CACHE_TTL_CRIME,
+        schools: env.CACHE_TTL_SCHOOLS,
+        station: env.CACHE_TTL_STATION,
+        recommendation: env.CACHE_TTL_RECOMMENDATION,
+        explanation: env.CACHE_TTL_EXPLANATION,
+        persona: env.CACHE_TTL_PERSONA,
+      },
+      staleSeconds: env.CACHE_STALE_SECONDS,
+      memoryTtlSeconds: env.CACHE_MEMORY_TTL_SECONDS,
+      memoryMaxBytes: env.CACHE_MEMORY_MAX_MB * 1024 * 1024,
+      redisTimeoutMs: env.CACHE_REDIS_TIMEOUT_MS,
+      redisRetryMs: env.CACHE_REDIS_RETRY_MS,
+    },
+    adminToken: env.ADMIN_TOKEN,
   };
 }

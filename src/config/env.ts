@@ -20,6 +20,23 @@ const envSchema = z.object({
   ENGINE_BREAKER_FAILURES: int(3, 1, 100),
   ENGINE_BREAKER_COOLDOWN_MS: int(30_000, 100, 3_600_000),
   PYTHON: optionalString,
+  UPSTASH_REDIS_REST_URL: optionalUrl,
+  UPSTASH_REDIS_REST_TOKEN: optionalString,
+  CACHE_TTL_AREA: int(24 * 3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_COMMUTE: int(7 * 24 * 3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_CRIME: int(30 * 24 * 3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_SCHOOLS: int(90 * 24 * 3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_STATION: int(7 * 24 * 3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_RECOMMENDATION: int(3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_EXPLANATION: int(3600, 1, 365 * 24 * 3600),
+  CACHE_TTL_PERSONA: int(24 * 3600, 1, 365 * 24 * 3600),
+  CACHE_STALE_SECONDS: int(7 * 24 * 3600, 0, 365 * 24 * 3600),
+  CACHE_MEMORY_TTL_SECONDS: int(5, 1, 3600),
+  CACHE_MEMORY_MAX_MB: int(64, 1, 4096),
+  CACHE_REDIS_TIMEOUT_MS: int(500, 10, 30_000),
+  CACHE_REDIS_RETRY_MS: int(2_000, 10, 600_000),
+  CACHE_PREFIX: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/).default('veo')),
+  ADMIN_TOKEN: optionalString,
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -49,6 +66,12 @@ function crossFieldProblems(env: RawEnv): string[] {
   }
   if (env.MODAL_ENDPOINT_URL && Boolean(env.MODAL_PROXY_KEY) !== Boolean(env.MODAL_PROXY_SECRET)) {
     problems.push('MODAL_PROXY_KEY / MODAL_PROXY_SECRET: set both or neither');
+  }
+  if (Boolean(env.UPSTASH_REDIS_REST_URL) !== Boolean(env.UPSTASH_REDIS_REST_TOKEN)) {
+    problems.push('UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN: set both or neither');
+  }
+  if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < 16) {
+    problems.push('ADMIN_TOKEN: must be at least 16 characters');
   }
   return problems;
 }

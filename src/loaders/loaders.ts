@@ -1,6 +1,9 @@
+import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
+import type { Cache, CacheStats } from '../cache/cache.ts';
+import type { CacheKind } from '../cache/kinds.ts';
 import type { Engine } from '../modal/engine.ts';
-import type { Area, Commute, Crime, Job, RecommendInput, RecommendResult, Schools, Station } from '../modal/contract.ts';
+import type { Area, Commute, Crime, Job, Persona, RecommendInput, RecommendResult, Schools, Station } from '../modal/contract.ts';
 import { canonicalJson } from './canonical.ts';
 
 export interface CommuteKey {
@@ -8,45 +11,99 @@ export interface CommuteKey {
   to: number;
 }
 
+/** What one request cost: its cache outcomes and its engine calls (for its log line and extensions). */
+export interface RequestStats extends CacheStats {
+  engineCalls: number;
+}
+
+export function newRequestStats(): RequestStats {
+  return { hits: 0, misses: 0, stale: new Map(), engineCalls: 0 };
+}
+
 /**
- * The loaders of ONE request. Each kind sends at most one engine call per tick of the event loop, with
- * every distinct key the query touched, and each key is asked once however often it appears.
+ * The loaders of ONE request. Each kind reads the cache for its whole batch in one round trip, sends only
+ * the misses to the engine in one call, and asks once for a key that appears many times.
  */
-export function createLoaders(engine: Engine) {
-  const area = new DataLoader<string, Area | null>(async (codes) => (await engine.areas(codes)).areas);
+export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: { refresh?: boolean } = {}) {
+  /** A DataLoader batch function over the cache: `fetch` gets only the ids the cache did not have. */
+  function cached<K, V>(kind: CacheKind, idOf: (key: K) => string, fetch: (keys: K[]) => Promise<readonly V[]>) {
+    return async (keys: readonly K[]): Promise<(V | Error)[]> => {
+      const byId = new Map(keys.map((key) => [idOf(key), key]));
+      const lookups = await cache.load<V>(
+        kind,
+        keys.map(idOf),
+        (ids) => {
+          stats.engineCalls += 1;
+          return fetch(ids.map((id) => byId.get(id)!));
+        },
+        stats,
+        options,
+      );
+      return lookups.map((lookup) => (lookup instanceof Error ? lookup : lookup.value));
+    };
+  }
+
+  const area = new DataLoader<string, Area | null>(
+    cached('area', String, async (codes) => (await engine.areas(codes)).areas),
+  );
+  const station = new DataLoader<number, Station | null>(
+    cached('station', String, async (ids) => (await engine.stations({ ids })).stations),
+  );
+  const everyArea = new DataLoader<'all', Area[]>(
+    cached('area', () => 'all', async () => {
+      const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
+      // The same answer serves later lookups by code, on every instance.
+      await cache.store('area', areas.map((a) => ({ id: a.code, value: a })));
+      return [areas];
+    }),
+  );
 
   return {
     area,
-    /** Every area in one call; primes `area` so later lookups by code cost nothing. */
-    allAreas: singleton(async () => {
-      const { areas } = await engine.areas();
-      const present = areas.filter((a): a is Area => a !== null);
-      for (const a of present) area.prime(a.code, a);
-      return present;
-    }),
-    crime: new DataLoader<string, Crime | null>(async (codes) => (await engine.crime(codes)).crime),
-    schools: new DataLoader<string, Schools | null>(async (codes) => (await engine.schools(codes)).schools),
-    commute: new DataLoader<CommuteKey, Commute | null, string>(
-      async (pairs) => (await engine.commute(pairs)).commutes,
-      { cacheKeyFn: (key) => `${key.from}>${key.to}` },
+    station,
+    /** Every area in one lookup; primes `area` so later lookups by code cost nothing. */
+    allAreas: {
+      async load() {
+        const areas = await everyArea.load('all');
+        for (const a of areas) area.prime(a.code, a);
+        return areas;
+      },
+    },
+    crime: new DataLoader<string, Crime | null>(cached('crime', String, async (codes) => (await engine.crime(codes)).crime)),
+    schools: new DataLoader<string, Schools | null>(
+      cached('schools', String, async (codes) => (await engine.schools(codes)).schools),
     ),
-    station: new DataLoader<number, Station | null>(async (ids) => (await engine.stations({ ids })).stations),
-    explanationStatus: new DataLoader<string, Job | null>(
-      async (ids) => (await engine.explanationStatus(ids)).jobs,
+    commute: new DataLoader<CommuteKey, Commute | null, string>(
+      cached('commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
+      { cacheKeyFn: commuteId },
+    ),
+    /** Station search results, primed into `station`. */
+    stationSearch: new DataLoader<string, Station[]>(
+      cached('station', (q) => `search:${q}`, (queries) =>
+        // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
+        Promise.all(queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null))),
+      ),
     ),
     // The engine ranks one question per call; the loader still asks each distinct question once.
     recommendation: new DataLoader<RecommendInput, RecommendResult, string>(
-      (inputs) => Promise.all(inputs.map((input) => engine.recommend(input).catch((error: Error) => error))),
+      cached('recommendation', recommendationId, (inputs) => Promise.all(inputs.map((input) => engine.recommend(input)))),
       { cacheKeyFn: canonicalJson },
     ),
-    personas: singleton(async () => (await engine.personas()).personas),
+    personas: new DataLoader<'all', Persona[]>(cached('persona', () => 'all', async () => [(await engine.personas()).personas])),
+    explanationStatus: new DataLoader<string, Job | null>(async (ids) => {
+      stats.engineCalls += 1;
+      return (await engine.explanationStatus(ids)).jobs;
+    }),
   };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
 
-/** A value loaded at most once per request. */
-function singleton<T>(load: () => Promise<T>): { load(): Promise<T> } {
-  let pending: Promise<T> | undefined;
-  return { load: () => (pending ??= load()) };
+function commuteId(key: CommuteKey): string {
+  return `${key.from}>${key.to}`;
+}
+
+/** The same question, however it was written, hashes to the same id. */
+export function recommendationId(input: RecommendInput): string {
+  return createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
 }

@@ -11,6 +11,12 @@ export function createMetrics() {
       labelNames: ['endpoint'] as const,
       registers: [registry],
     }),
+    cacheLookups: new Counter({
+      name: 'veo_cache_lookups_total',
+      help: 'Cache lookups by kind, result (hit, miss, stale) and tier (memory, redis)',
+      labelNames: ['kind', 'result', 'tier'] as const,
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'veo_http_request_duration_seconds',
       help: 'Duration of HTTP requests served, by route and status',

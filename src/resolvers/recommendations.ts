@@ -29,9 +29,9 @@ export function toEngineInput(args: RecommendationArgs): RecommendInput {
 }
 
 export function recommendations(ctx: Context, args: RecommendationArgs) {
-  return engineCall(() => ctx.loaders.recommendation.load(toEngineInput(args)));
+  return engineCall(() => ctx.loaders.recommendation.load(toEngineInput(args)), 'input');
 }
 
 export async function personas(ctx: Context) {
-  return engineCall(() => ctx.loaders.personas.load());
+  return engineCall(() => ctx.loaders.personas.load('all'));
 }

@@ -3,8 +3,8 @@ import { engineCall, fromEngineError } from '../errors.ts';
 import type { Station } from '../modal/contract.ts';
 
 export async function stations(ctx: Context, search: string | null | undefined, first: number) {
-  const { stations: found } = await engineCall(() => ctx.engine.engine.stations(search ? { search } : {}));
-  const list = found.filter((s): s is Station => s !== null).slice(0, first);
+  const found = await engineCall(() => ctx.loaders.stationSearch.load((search ?? '').toLowerCase()));
+  const list = found.slice(0, first);
   for (const s of list) ctx.loaders.station.prime(s.id, s);
   return list;
 }

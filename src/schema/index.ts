@@ -6,6 +6,7 @@ import './area.ts';
 import './recommendation.ts';
 import './explanation.ts';
 import './health.ts';
+import './admin.ts';
 
 /** The schema, sorted so the printed schema.graphql is stable. */
 export const schema = lexicographicSortSchema(builder.toSchema());

@@ -130,6 +130,10 @@ builder.queryFields((t) => ({
     type: RecommendationResultRef,
     description: 'Areas ranked for a persona and budget, with the reasons for every score and every area left out.',
     args: { input: t.arg({ type: RecommendationInput, required: true }) },
+    validate: [
+      (args) => args.input.maxCommuteMinutes == null || args.input.commuteTo != null,
+      { message: 'maxCommuteMinutes needs commuteTo (the station the commute is to)', path: ['input', 'maxCommuteMinutes'] },
+    ],
     resolve: (_root, args, ctx) => resolvers.recommendations(ctx, args.input),
   }),
   personas: t.field({ type: [PersonaRef], resolve: (_root, _args, ctx) => resolvers.personas(ctx) }),

@@ -70,3 +70,17 @@ export async function startServer(env: Record<string, string> = {}) {
 }
 
 export type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/** Engine calls of one query on a new server whose cache is cold. */
+export async function coldCalls(query: string, variables?: Record<string, unknown>, env: Record<string, string> = {}) {
+  const cold = await startServer(env);
+  try {
+    let response!: GraphQLResponse;
+    const calls = await cold.countEngineCalls(async () => {
+      response = await cold.gql(query, variables);
+    });
+    return { response, calls };
+  } finally {
+    await cold.close();
+  }
+}

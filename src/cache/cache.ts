@@ -1,0 +1,268 @@
+import { CircuitBreaker } from '../modal/circuit-breaker.ts';
+import type { Log } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { cacheKey, type CacheKind } from './kinds.ts';
+import type { MemoryStore } from './memory-store.ts';
+import type { CacheStore, Entry } from './store.ts';
+
+export interface Lookup<T> {
+  value: T;
+  /** Served past its TTL because the engine failed. */
+  stale: boolean;
+}
+
+/** What one request did with the cache, for its log line and its `extensions.stale`. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+  stale: Map<CacheKind, Set<string>>;
+}
+
+export interface CacheOptions {
+  prefix: string;
+  memory: MemoryStore;
+  /** The shared tier; without it the memory tier is the whole cache. */
+  redis?: CacheStore;
+  ttlSeconds: Record<CacheKind, number>;
+  /** How long a copy is kept past its TTL, to answer while the engine is down. */
+  staleSeconds: number;
+  /** With Redis: how long the memory tier may hold a copy, which bounds how late an invalidation is seen. */
+  memoryTtlSeconds: number;
+  /** After a Redis failure, how long to bypass it before trying again. */
+  redisRetryMs: number;
+  metrics: Metrics;
+  log: Log;
+  now?: () => number;
+}
+
+interface Deferred {
+  promise: Promise<Lookup<unknown>>;
+  resolve(lookup: Lookup<unknown>): void;
+  reject(error: unknown): void;
+}
+
+/**
+ * Two tiers (memory in front of Redis) read and written a whole batch at a time, with single flight across
+ * the requests of this process and stale copies served when the engine fails.
+ */
+export class Cache {
+  private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
+  private readonly redisBreaker: CircuitBreaker;
+  private versionCache = { values: {} as Record<string, number>, fetchedAt: -Infinity };
+  private versionRefresh?: Promise<void>;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CacheOptions) {
+    this.now = options.now ?? Date.now;
+    this.redisBreaker = new CircuitBreaker(1, options.redisRetryMs, this.now);
+  }
+
+  get tiers(): string[] {
+    return this.options.redis ? ['memory', 'redis'] : ['memory'];
+  }
+
+  /**
+   * Values for `ids` of one kind, in order. Misses go to `fetch` in ONE call (ids in the order given); its
+   * answer must be index-aligned with them. An id that could not be had is an Error in its place, so one
+   * failed id never fails the others (a stale copy of one, a failure of the next).
+   */
+  async load<T>(
+    kind: CacheKind,
+    ids: readonly string[],
+    fetch: (ids: string[]) => Promise<readonly T[]>,
+    stats?: CacheStats,
+    opts: { refresh?: boolean } = {},
+  ): Promise<(Lookup<T> | Error)[]> {
+    const version = await this.version(kind);
+    const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
+    const results: (Lookup<unknown> | Promise<Lookup<unknown>>)[] = new Array(ids.length);
+    const staleCopies = new Map<string, Entry>();
+    const now = this.now();
+
+    const fromMemory = opts.refresh ? keys.map(() => null) : await this.options.memory.mget(keys);
+    const mine = new Map<string, { id: string; deferred: Deferred }>();
+    keys.forEach((key, i) => {
+      const entry = fromMemory[i];
+      if (entry && entry.f > now) {
+        results[i] = { value: entry.v, stale: false };
+        this.count(kind, 'hit', 'memory');
+        if (stats) stats.hits += 1;
+        return;
+      }
+      if (entry) staleCopies.set(key, entry);
+      const pending = !opts.refresh && this.inflight.get(key);
+      if (pending) {
+        // Another request is already fetching this key: wait for its answer instead of asking again.
+        results[i] = pending;
+        this.count(kind, 'hit', 'memory');
+        if (stats) stats.hits += 1;
+        return;
+      }
+      if (!mine.has(key)) {
+        const deferred = defer();
+        this.inflight.set(key, deferred.promise);
+        mine.set(key, { id: ids[i]!, deferred });
+        this.count(kind, 'miss', 'memory');
+      }
+      results[i] = mine.get(key)!.deferred.promise;
+    });
+
+    if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts.refresh ?? false);
+    return Promise.all(
+      results.map((r) =>
+        Promise.resolve(r as Lookup<T> | Promise<Lookup<T>>).catch((error: unknown) =>
+          error instanceof Error ? error : new Error(String(error)),
+        ),
+      ),
+    );
+  }
+
+  /** Reads the shared tier for `mine`, fetches what is still missing, writes it back, settles every key. */
+  private async fill<T>(
+    kind: CacheKind,
+    mine: Map<string, { id: string; deferred: Deferred }>,
+    staleCopies: Map<string, Entry>,
+    fetch: (ids: string[]) => Promise<readonly T[]>,
+    stats: CacheStats | undefined,
+    refresh: boolean,
+  ) {
+    const { memory, redis } = this.options;
+    const ttl = this.options.ttlSeconds[kind];
+    let missing = [...mine.keys()];
+    try {
+      if (redis && !refresh) {
+        const found = await this.redisCall(() => redis.mget(missing), []);
+        const now = this.now();
+        const hits: { key: string; entry: Entry; ttlSeconds: number }[] = [];
+        missing = missing.filter((key, i) => {
+          const entry = found[i];
+          if (entry && entry.f > now) {
+            mine.get(key)!.deferred.resolve({ value: entry.v, stale: false });
+            hits.push({ key, entry, ttlSeconds: Math.min(this.options.memoryTtlSeconds, (entry.f - now) / 1000) });
+            this.count(kind, 'hit', 'redis');
+            if (stats) stats.hits += 1;
+            return false;
+          }
+          if (entry) staleCopies.set(key, entry);
+          this.count(kind, 'miss', 'redis');
+          return true;
+        });
+        await memory.mset(hits);
+      }
+      if (missing.length === 0) return;
+      if (stats) stats.misses += missing.length;
+
+      let values: readonly T[];
+      try {
+        values = await fetch(missing.map((key) => mine.get(key)!.id));
+      } catch (error) {
+        // The engine failed: answer from a stale copy where there is one, and fail only the rest.
+        for (const key of missing) {
+          const copy = staleCopies.get(key);
+          const { deferred, id } = mine.get(key)!;
+          if (copy) {
+            deferred.resolve({ value: copy.v, stale: true });
+            this.count(kind, 'stale', redis ? 'redis' : 'memory');
+            if (stats) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(id);
+          } else {
+            deferred.reject(error);
+          }
+        }
+        return;
+      }
+
+      const freshUntil = this.now() + ttl * 1000;
+      const writes = missing.map((key, i) => {
+        mine.get(key)!.deferred.resolve({ value: values[i] ?? null, stale: false });
+        return { key, entry: { v: values[i] ?? null, f: freshUntil }, ttlSeconds: ttl + this.options.staleSeconds };
+      });
+      await memory.mset(redis ? writes.map((w) => ({ ...w, ttlSeconds: Math.min(this.options.memoryTtlSeconds, ttl) })) : writes);
+      if (redis) await this.redisCall(() => redis.mset(writes), undefined);
+    } catch (error) {
+      for (const { deferred } of mine.values()) deferred.reject(error);
+    } finally {
+      for (const key of mine.keys()) this.inflight.delete(key);
+    }
+  }
+
+  /** Writes values fetched some other way (every area in one answer) under their own ids, in one round trip. */
+  async store(kind: CacheKind, items: readonly { id: string; value: unknown }[]): Promise<void> {
+    const version = await this.version(kind);
+    const ttl = this.options.ttlSeconds[kind];
+    const f = this.now() + ttl * 1000;
+    const writes = items.map(({ id, value }) => ({
+      key: cacheKey(this.options.prefix, kind, version, id),
+      entry: { v: value, f },
+      ttlSeconds: ttl + this.options.staleSeconds,
+    }));
+    const { memory, redis } = this.options;
+    await memory.mset(redis ? writes.map((w) => ({ ...w, ttlSeconds: Math.min(this.options.memoryTtlSeconds, ttl) })) : writes);
+    if (redis) await this.redisCall(() => redis.mset(writes), undefined);
+  }
+
+  /** Drops the given ids of a kind, or (no ids) the whole kind at once by bumping its version. */
+  async invalidate(kind: CacheKind, ids?: readonly string[]): Promise<{ version: number; deleted: number }> {
+    const { memory, redis } = this.options;
+    if (ids && ids.length > 0) {
+      const version = await this.version(kind);
+      const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
+      await memory.del(keys);
+      if (redis) await redis.del(keys);
+      return { version, deleted: keys.length };
+    }
+    const version = await (redis ?? memory).bumpVersion(kind);
+    this.versionCache.values = { ...this.versionCache.values, [kind]: version };
+    return { version, deleted: 0 };
+  }
+
+  /** The kind's current version; with Redis read at most once per memory TTL, so every instance agrees soon. */
+  private async version(kind: CacheKind): Promise<number> {
+    const { redis, memory, memoryTtlSeconds } = this.options;
+    if (!redis) return (await memory.versions())[kind] ?? 1;
+    if (this.now() - this.versionCache.fetchedAt > memoryTtlSeconds * 1000) {
+      this.versionRefresh ??= this.redisCall(() => redis.versions(), null)
+        .then((values) => {
+          // On failure keep the last known versions; they are retried on the next call.
+          if (values) this.versionCache = { values, fetchedAt: this.now() };
+        })
+        .finally(() => {
+          this.versionRefresh = undefined;
+        });
+      await this.versionRefresh;
+    }
+    return this.versionCache.values[kind] ?? 1;
+  }
+
+  /** A Redis round trip that never fails the request: on error (or while bypassed) answers `fallback`. */
+  private async redisCall<R>(call: () => Promise<R>, fallback: R): Promise<R> {
+    if (!this.redisBreaker.allow()) return fallback;
+    try {
+      const result = await call();
+      this.redisBreaker.success();
+      return result;
+    } catch (error) {
+      this.redisBreaker.failure();
+      this.options.log('cache.redis.failed', { message: (error as Error).message, bypassForMs: this.options.redisRetryMs });
+      return fallback;
+    }
+  }
+
+  get redisState() {
+    return this.options.redis ? this.redisBreaker.state : undefined;
+  }
+
+  private count(kind: CacheKind, result: 'hit' | 'miss' | 'stale', tier: 'memory' | 'redis') {
+    this.options.metrics.cacheLookups.inc({ kind, result, tier });
+  }
+}
+
+function defer(): Deferred {
+  let resolve!: Deferred['resolve'];
+  let reject!: Deferred['reject'];
+  const promise = new Promise<Lookup<unknown>>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  promise.catch(() => {}); // a rejection is delivered to whoever awaits it; never unhandled
+  return { promise, resolve, reject };
+}

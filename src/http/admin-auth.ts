@@ -1,0 +1,13 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+
+/**
+ * Whether the request carries `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are hashed first so the
+ * comparison takes the same time whatever the length or content of what was sent.
+ */
+export function isAdminRequest(request: Request, adminToken: string | undefined): boolean {
+  if (!adminToken) return false;
+  const header = request.headers.get('authorization') ?? '';
+  const sent = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+  const digest = (text: string) => createHash('sha256').update(text).digest();
+  return timingSafeEqual(digest(sent), digest(adminToken));
+}
