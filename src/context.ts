@@ -12,4 +12,6 @@ export interface Context {
   config: Config;
   /** The request carried the admin token. */
   admin: boolean;
+  /** The operation's estimated and charged cost, set by the cost plugin before execution. */
+  cost?: { requested: number; actual?: number };
 }
