@@ -9,7 +9,9 @@ const config: CodegenConfig = {
   generates: {
     './operations/generated/': {
       preset: 'client',
-      presetConfig: { fragmentMasking: false },
+      // persistedDocuments also writes persisted-documents.json (sha256 hash -> document): the manifest the
+      // server accepts in TRUSTED_DOCUMENTS=on mode.
+      presetConfig: { fragmentMasking: false, persistedDocuments: true },
       config: { useTypeImports: true, enumsAsTypes: true },
     },
   },

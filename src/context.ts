@@ -2,6 +2,8 @@ import type { Config } from './config/config.ts';
 import type { Cache } from './cache/cache.ts';
 import type { Loaders, RequestStats } from './loaders/loaders.ts';
 import type { EngineHandle } from './modal/engine.ts';
+import type { Client } from './ratelimit/clients.ts';
+import type { RateLimits } from './ratelimit/rate-limits.ts';
 
 /** What every resolver receives: the request's own loaders and the server's long-lived parts. */
 export interface Context {
@@ -12,6 +14,9 @@ export interface Context {
   config: Config;
   /** The request carried the admin token. */
   admin: boolean;
+  /** Who the request is charged to. */
+  client: Client;
+  rateLimits: RateLimits;
   /** The operation's estimated and charged cost, set by the cost plugin before execution. */
   cost?: { requested: number; actual?: number };
 }

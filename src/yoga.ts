@@ -8,6 +8,8 @@ import { useMetrics } from './http/metrics-plugin.ts';
 import { useStaleMarker } from './http/stale-plugin.ts';
 import { createCache } from './cache/create-cache.ts';
 import { createLoaders, newRequestStats } from './loaders/loaders.ts';
+import { clientResolver, createRateLimits } from './ratelimit/create-rate-limits.ts';
+import { useCostLimits } from './ratelimit/plugin.ts';
 import { createEngine } from './modal/engine.ts';
 import { createLogger, type Log } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
@@ -27,6 +29,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const metrics = createMetrics();
   const engine = createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log);
   const cache = createCache(config.cache, metrics, log);
+  const rateLimits = createRateLimits(config, metrics, log);
+  const clientOf = clientResolver(config.rateLimit);
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -35,12 +39,18 @@ export function createApp(config: Config, options: AppOptions = {}) {
     graphiql: config.graphiql ? { title: 'veo-bff', defaultQuery } : false,
     renderGraphiQL,
     maskedErrors: { isDev: config.env === 'development' },
-    context: ({ request }) => {
+    context: ({ request, ...serverContext }) => {
       const stats = newRequestStats();
       const admin = isAdminRequest(request, config.adminToken);
-      return { loaders: createLoaders(engine.engine, cache, stats), stats, cache, engine, config, admin };
+      const client = clientOf(request, serverContext);
+      return { loaders: createLoaders(engine.engine, cache, stats), stats, cache, engine, config, admin, client, rateLimits };
     },
-    plugins: [useMetrics(metrics), useErrorCodes(), useStaleMarker()],
+    plugins: [
+      useMetrics(metrics),
+      useErrorCodes(),
+      useStaleMarker(),
+      useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: '/graphql', clientOf }),
+    ],
   });
 
   return {

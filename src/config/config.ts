@@ -1,5 +1,9 @@
 import type { CacheKind } from '../cache/kinds.ts';
+import { ANONYMOUS_TIER, parseApiKeys, type ApiKey } from '../ratelimit/clients.ts';
+import { parseTiers, type TierLimits } from '../ratelimit/tiers.ts';
 import { parseEnv } from './env.ts';
+import { observabilityConfig, type ObservabilityConfig } from './observability-env.ts';
+import { graphiqlEnabled, securityConfig, type SecurityConfig } from './security-env.ts';
 
 export type EngineMode = 'auto' | 'local' | 'modal';
 
@@ -29,6 +33,18 @@ export interface Config {
   };
   /** Guards the admin mutations; unset means they answer FORBIDDEN. */
   adminToken?: string;
+  security: SecurityConfig;
+  observability: ObservabilityConfig;
+  rateLimit: {
+    maxQueryCost: number;
+    /** Budgets per tier; `anonymous` is every client without an API key, by IP. */
+    tiers: Record<string, TierLimits>;
+    windows: { minuteMs: number; dayMs: number; explanationsMs: number };
+    apiKeys: ApiKey[];
+    trustProxy: boolean;
+    timeoutMs: number;
+    retryMs: number;
+  };
 }
 
 export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
@@ -38,7 +54,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env: env.NODE_ENV,
     // Listen on every interface in production (containers); only on loopback on a laptop.
     server: { host: env.HOST ?? (production ? '0.0.0.0' : '127.0.0.1'), port: env.PORT },
-    graphiql: !production,
+    graphiql: graphiqlEnabled(env),
     engine: {
       mode: env.ENGINE_MODE,
       timeoutMs: env.ENGINE_TIMEOUT_MS,
@@ -73,5 +89,23 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       redisRetryMs: env.CACHE_REDIS_RETRY_MS,
     },
     adminToken: env.ADMIN_TOKEN,
+    security: securityConfig(env),
+    observability: observabilityConfig(env),
+    rateLimit: {
+      maxQueryCost: env.MAX_QUERY_COST,
+      tiers: {
+        [ANONYMOUS_TIER]: {
+          perMinute: env.RATE_LIMIT_POINTS_PER_MINUTE,
+          perDay: env.RATE_LIMIT_POINTS_PER_DAY,
+          explanationsPerHour: env.EXPLANATIONS_PER_HOUR,
+        },
+        ...parseTiers(env.RATE_LIMIT_TIERS),
+      },
+      windows: { minuteMs: env.RATE_LIMIT_WINDOW_MS, dayMs: env.RATE_LIMIT_DAY_WINDOW_MS, explanationsMs: env.EXPLANATIONS_WINDOW_MS },
+      apiKeys: parseApiKeys(env.API_KEYS),
+      trustProxy: env.TRUST_PROXY === 'true',
+      timeoutMs: env.RATE_LIMIT_TIMEOUT_MS,
+      retryMs: env.RATE_LIMIT_RETRY_MS,
+    },
   };
 }

@@ -1,4 +1,8 @@
 import { z } from 'zod';
+import { ANONYMOUS_TIER, parseApiKeys } from '../ratelimit/clients.ts';
+import { parseTiers } from '../ratelimit/tiers.ts';
+import { observabilityEnv, observabilityProblems } from './observability-env.ts';
+import { securityEnv, securityProblems } from './security-env.ts';
 
 // Environment variables arrive as strings; an empty string means "unset" (as in a .env file with `X=`).
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
@@ -37,6 +41,23 @@ const envSchema = z.object({
   CACHE_REDIS_RETRY_MS: int(2_000, 10, 600_000),
   CACHE_PREFIX: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/).default('veo')),
   ADMIN_TOKEN: optionalString,
+  MAX_QUERY_COST: int(3000, 1, 1_000_000),
+  RATE_LIMIT_POINTS_PER_MINUTE: int(1000, 1, 100_000_000),
+  RATE_LIMIT_POINTS_PER_DAY: int(50_000, 1, 1_000_000_000),
+  EXPLANATIONS_PER_HOUR: int(10, 1, 1_000_000),
+  RATE_LIMIT_TIERS: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.string().default('standard:5000:250000:30,partner:20000:1000000:100,internal:1000000:100000000:10000'),
+  ),
+  RATE_LIMIT_WINDOW_MS: int(60_000, 100, 3_600_000),
+  RATE_LIMIT_DAY_WINDOW_MS: int(86_400_000, 100, 7 * 86_400_000),
+  EXPLANATIONS_WINDOW_MS: int(3_600_000, 100, 7 * 86_400_000),
+  RATE_LIMIT_TIMEOUT_MS: int(300, 10, 30_000),
+  RATE_LIMIT_RETRY_MS: int(2_000, 10, 600_000),
+  API_KEYS: optionalString,
+  TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('false')),
+  ...securityEnv,
+  ...observabilityEnv,
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
@@ -55,6 +76,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ? []
     : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (result.success) problems.push(...crossFieldProblems(result.data));
+  problems.push(...securityProblems(source), ...observabilityProblems(source));
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;
 }
@@ -73,5 +95,22 @@ function crossFieldProblems(env: RawEnv): string[] {
   if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < 16) {
     problems.push('ADMIN_TOKEN: must be at least 16 characters');
   }
+  problems.push(...rateLimitProblems(env));
   return problems;
+}
+
+function rateLimitProblems(env: RawEnv): string[] {
+  let tiers: Record<string, unknown> = {};
+  try {
+    tiers = parseTiers(env.RATE_LIMIT_TIERS);
+  } catch (error) {
+    return [`RATE_LIMIT_TIERS: ${(error as Error).message}`];
+  }
+  try {
+    const unknown = parseApiKeys(env.API_KEYS).filter((k) => k.tier !== ANONYMOUS_TIER && !(k.tier in tiers));
+    return unknown.map((k) => `API_KEYS: key "${k.name}" has tier "${k.tier}", which RATE_LIMIT_TIERS does not define`);
+  } catch (error) {
+    // The message names the key but never shows it: keys are secrets.
+    return [`API_KEYS: ${(error as Error).message}`];
+  }
 }

@@ -17,6 +17,19 @@ export function createMetrics() {
       labelNames: ['kind', 'result', 'tier'] as const,
       registers: [registry],
     }),
+    rateLimitDecisions: new Counter({
+      name: 'veo_ratelimit_decisions_total',
+      help: 'Rate-limit decisions: allowed, limited, too_expensive, unauthenticated, explanations_allowed, explanations_limited',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    queryCost: new Histogram({
+      name: 'veo_query_cost',
+      help: 'Estimated (requested) and actual cost of GraphQL operations, in points',
+      labelNames: ['kind'] as const,
+      buckets: [1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+      registers: [registry],
+    }),
     httpDuration: new Histogram({
       name: 'veo_http_request_duration_seconds',
       help: 'Duration of HTTP requests served, by route and status',

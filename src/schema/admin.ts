@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { cacheKinds } from '../cache/kinds.ts';
 import * as resolvers from '../resolvers/admin.ts';
 import { builder } from './builder.ts';
+import { cost } from './cost.ts';
 import { areaCode, stationId } from './refs.ts';
 
 const CacheKindEnum = builder.enumType('CacheKind', {
@@ -37,6 +38,7 @@ builder.mutationFields((t) => ({
   invalidateCache: t.field({
     type: InvalidateCacheResult,
     description: 'Admin: drop cached ids of a kind, or the whole kind at once (every instance sees it within seconds).',
+    extensions: cost({ weight: 10 }),
     args: {
       kind: t.arg({ type: CacheKindEnum, required: true }),
       ids: t.arg.idList({ validate: { maxLength: 1000, items: { schema: z.string().min(1).max(512) } } }),
@@ -46,6 +48,7 @@ builder.mutationFields((t) => ({
   warmCache: t.field({
     type: WarmCacheResult,
     description: 'Admin: fetch and cache areas, crime, schools, stations and personas (and commutes to `destinations`).',
+    extensions: cost({ weight: 100 }),
     args: {
       codes: t.arg.idList({ validate: { maxLength: 33, items: { schema: areaCode } } }),
       destinations: t.arg.idList({ validate: { maxLength: 20, items: { schema: stationId } } }),

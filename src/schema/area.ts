@@ -2,6 +2,7 @@ import type { Area, Commute, Crime, Schools } from '../modal/contract.ts';
 import * as resolvers from '../resolvers/areas.ts';
 import { stationList, station } from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
+import { cost } from './cost.ts';
 import { InnerOuterEnum, OrderDirectionEnum, PropertySizeEnum } from './enums.ts';
 import { AreaRef, StationRef, areaCode, stationId } from './refs.ts';
 import { LineRef } from './station.ts';
@@ -27,7 +28,12 @@ const RentRef = builder.objectRef<Rent>('Rent').implement({
 const Housing = builder.objectRef<Area['housing']>('Housing').implement({
   fields: (t) => ({
     rentPeriod: t.exposeString('rentPeriod'),
-    rents: t.field({ type: [RentRef], description: 'One entry per size, in size order.', resolve: (h) => h.rents }),
+    rents: t.field({
+      type: [RentRef],
+      description: 'One entry per size, in size order.',
+      extensions: cost({ listSize: { assumedSize: 6 } }),
+      resolve: (h) => h.rents,
+    }),
     rent: t.field({
       type: RentRef,
       nullable: true,
@@ -66,8 +72,12 @@ const Transport = builder.objectRef<Area['transport']>('Transport').implement({
   fields: (t) => ({
     ptal: t.exposeFloat('ptal', { nullable: true, description: 'Average public transport accessibility (2014), 0 (worst) to 8.' }),
     stationCount: t.exposeInt('stationCount'),
-    stations: t.field({ type: [StationRef], resolve: (tr, _a, ctx) => stationList(ctx, tr.stations.map((s) => s.id)) }),
-    lines: t.field({ type: [LineRef], resolve: (tr) => tr.lines }),
+    stations: t.field({
+      type: [StationRef],
+      extensions: cost({ listSize: { assumedSize: 10 } }),
+      resolve: (tr, _a, ctx) => stationList(ctx, tr.stations.map((s) => s.id)),
+    }),
+    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (tr) => tr.lines }),
     nearestStation: t.field({ type: NearestStation, description: 'Nearest to the centroid.', resolve: (tr) => tr.nearestStation }),
   }),
 });
@@ -111,9 +121,13 @@ const CommuteRef = builder.objectRef<Commute>('Commute').implement({
     from: t.field({ type: AreaRef, nullable: true, resolve: (c, _a, ctx) => resolvers.area(ctx, c.from) }),
     to: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => station(ctx, c.to) }),
     originStation: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => station(ctx, c.originStation.id) }),
-    stations: t.field({ type: [StationRef], resolve: (c, _a, ctx) => stationList(ctx, c.stations.map((s) => s.id)) }),
-    lines: t.field({ type: [LineRef], resolve: (c) => c.lines }),
-    legs: t.field({ type: [CommuteLeg], resolve: (c) => c.legs }),
+    stations: t.field({
+      type: [StationRef],
+      extensions: cost({ listSize: { assumedSize: 25 } }),
+      resolve: (c, _a, ctx) => stationList(ctx, c.stations.map((s) => s.id)),
+    }),
+    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (c) => c.lines }),
+    legs: t.field({ type: [CommuteLeg], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (c) => c.legs }),
   }),
 });
 
@@ -138,6 +152,7 @@ AreaRef.implement({
       type: CommuteRef,
       nullable: true,
       description: 'The fastest tube route to the station `to`; null for an unknown station.',
+      extensions: cost({ weight: 5 }),
       args: { to: t.arg.id({ required: true, validate: { schema: stationId } }) },
       resolve: (a, args, ctx) => resolvers.commute(a, Number(args.to), ctx),
     }),
@@ -206,6 +221,7 @@ builder.queryFields((t) => ({
   areas: t.field({
     type: AreaConnection,
     description: 'The 33 boroughs, filtered, ordered (default by name) and paginated.',
+    extensions: cost({ listSize: { slicingArguments: ['first'], sizedFields: ['nodes', 'edges'] } }),
     args: {
       filter: t.arg({ type: AreaFilter }),
       orderBy: t.arg({ type: AreaOrder }),

@@ -1,6 +1,7 @@
 import { area } from '../resolvers/areas.ts';
 import * as resolvers from '../resolvers/explanations.ts';
 import { builder } from './builder.ts';
+import { cost } from './cost.ts';
 import { PersonaIdEnum } from './enums.ts';
 import { AreaRef, ExplanationRef, explanationId } from './refs.ts';
 
@@ -37,6 +38,7 @@ builder.queryFields((t) => ({
     type: ExplanationRef,
     nullable: true,
     description: 'An explanation job by id; null for an id no engine can read.',
+    extensions: cost({ weight: 2 }),
     args: { id: t.arg.id({ required: true, validate: { schema: explanationId } }) },
     resolve: (_root, args, ctx) => resolvers.explanation(ctx, String(args.id)),
   }),

@@ -4,6 +4,7 @@ import { area } from '../resolvers/areas.ts';
 import * as resolvers from '../resolvers/recommendations.ts';
 import { station } from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
+import { cost } from './cost.ts';
 import { FactorEnum, LocationTypeEnum, PersonaIdEnum, PropertySizeEnum } from './enums.ts';
 import { AreaRef, StationRef, stationId } from './refs.ts';
 
@@ -55,7 +56,7 @@ export const RecommendationRef = builder.objectRef<Ranked & { persona: Persona['
     price: t.exposeInt('price', { description: 'Median rent for the size (GBP/month) or average price (GBP).' }),
     area: t.field({ type: AreaRef, nullable: true, resolve: (r, _a, ctx) => area(ctx, r.code) }),
     commute: t.field({ type: CommuteSummary, nullable: true, resolve: (r) => r.commute }),
-    breakdown: t.field({ type: [ScoreFactor], resolve: (r) => r.breakdown }),
+    breakdown: t.field({ type: [ScoreFactor], extensions: cost({ listSize: { assumedSize: 7 } }), resolve: (r) => r.breakdown }),
   }),
 });
 
@@ -93,7 +94,12 @@ const RecommendationResultRef = builder.objectRef<RecommendResult>('Recommendati
       type: [RecommendationRef],
       resolve: (r) => r.results.map((x) => ({ ...x, persona: r.persona })),
     }),
-    excluded: t.field({ type: [ExcludedArea], description: 'Areas left out, each with its reason.', resolve: (r) => r.excluded }),
+    excluded: t.field({
+      type: [ExcludedArea],
+      description: 'Areas left out, each with its reason.',
+      extensions: cost({ listSize: { assumedSize: 33 } }),
+      resolve: (r) => r.excluded,
+    }),
   }),
 });
 
@@ -129,6 +135,7 @@ builder.queryFields((t) => ({
   recommendations: t.field({
     type: RecommendationResultRef,
     description: 'Areas ranked for a persona and budget, with the reasons for every score and every area left out.',
+    extensions: cost({ weight: 20, listSize: { slicingArguments: ['input.limit'], assumedSize: 33, sizedFields: ['results'] } }),
     args: { input: t.arg({ type: RecommendationInput, required: true }) },
     validate: [
       (args) => args.input.maxCommuteMinutes == null || args.input.commuteTo != null,
@@ -136,5 +143,9 @@ builder.queryFields((t) => ({
     ],
     resolve: (_root, args, ctx) => resolvers.recommendations(ctx, args.input),
   }),
-  personas: t.field({ type: [PersonaRef], resolve: (_root, _args, ctx) => resolvers.personas(ctx) }),
+  personas: t.field({
+    type: [PersonaRef],
+    extensions: cost({ listSize: { assumedSize: 3 } }),
+    resolve: (_root, _args, ctx) => resolvers.personas(ctx),
+  }),
 }));

@@ -1,5 +1,6 @@
 import * as resolvers from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
+import { cost } from './cost.ts';
 import { AreaRef, StationRef, stationId } from './refs.ts';
 
 export const LineRef = builder.objectRef<{ id: number; name: string; colour?: string }>('Line').implement({
@@ -20,7 +21,7 @@ StationRef.implement({
     lon: t.exposeFloat('lon'),
     zone: t.exposeFloat('zone', { description: 'A value such as 2.5 means the boundary of zones 2 and 3.' }),
     rail: t.exposeBoolean('rail', { description: 'Also served by National Rail.' }),
-    lines: t.field({ type: [LineRef], resolve: (s) => s.lines }),
+    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (s) => s.lines }),
     area: t.field({
       type: AreaRef,
       nullable: true,
@@ -34,6 +35,7 @@ builder.queryFields((t) => ({
   stations: t.field({
     type: [StationRef],
     description: 'Tube stations whose name contains `search` (case-insensitive), by name.',
+    extensions: cost({ listSize: { slicingArguments: ['first'] } }),
     args: {
       search: t.arg.string({ validate: { maxLength: 100 } }),
       first: t.arg.int({ defaultValue: 50, validate: { min: 1, max: 400 } }),

@@ -12,7 +12,15 @@ export interface GraphQLResponse<T = Record<string, any>> {
 
 /** The real server on a real port, over the shared test engine unless `env` says otherwise. */
 export async function startServer(env: Record<string, string> = {}) {
-  const config = loadConfig({ NODE_ENV: 'test', LOCAL_ENGINE_URL: inject('engineUrl'), ENGINE_RETRIES: '0', ...env });
+  // Budgets far above what a suite spends, so only the rate-limit suites meet a limit.
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LOCAL_ENGINE_URL: inject('engineUrl'),
+    ENGINE_RETRIES: '0',
+    RATE_LIMIT_POINTS_PER_MINUTE: '100000000',
+    RATE_LIMIT_POINTS_PER_DAY: '1000000000',
+    ...env,
+  });
   const logs: { event: string; [k: string]: unknown }[] = [];
   const app = createApp(config, { log: (event, fields) => logs.push({ event, ...fields }) });
   const server = createServer(app.yoga);

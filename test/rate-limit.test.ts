@@ -1,0 +1,201 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { requireRedis } from './helpers/redis.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+
+const redisUp = await requireRedis();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+const AREA = `{ area(code: "E09000007") { name housing { medianRentAll } safety { rank } } }`; // costs 3
+const DASHBOARD = `{ areas(first: 33) { nodes { code housing { medianRentAll } safety { rank } } } }`; // 1 + 33 × 3 = 100
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+async function server(env: Record<string, string>) {
+  const s = await startServer(env);
+  servers.push(s);
+  return s;
+}
+
+describe('cost and rate limits (in-process store)', () => {
+  it('reports the cost of every answer and the rate-limit headers', async () => {
+    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '500', RATE_LIMIT_POINTS_PER_DAY: '10000' });
+    const { status, headers, body } = await s.gql(AREA);
+    expect(status).toBe(200);
+    expect(body.extensions!.cost).toEqual({
+      requestedQueryCost: 3,
+      actualQueryCost: 3,
+      throttleStatus: { maximumAvailable: 500, currentlyAvailable: 497, restoreRate: 8.33 },
+    });
+    expect(headers.get('ratelimit-policy')).toBe('"minute";q=500;w=60, "day";q=10000;w=86400');
+    expect(headers.get('ratelimit')).toMatch(/^"minute";r=497;t=\d+, "day";r=9997;t=\d+$/);
+    expect(headers.get('x-ratelimit-limit')).toBe('500');
+    expect(headers.get('x-ratelimit-remaining')).toBe('497');
+    expect(Number(headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
+  });
+
+  it('refuses a query over MAX_QUERY_COST before it runs, charging nothing', async () => {
+    const s = await server({ MAX_QUERY_COST: '99', RATE_LIMIT_POINTS_PER_MINUTE: '500' });
+    let answer: any;
+    const calls = await s.countEngineCalls(async () => (answer = await s.gql(DASHBOARD)));
+    expect(calls).toEqual({});
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors[0].extensions).toMatchObject({
+      code: 'COST_ESTIMATED_TOO_EXPENSIVE',
+      cost: { requestedQueryCost: 100, maximumAvailable: 99 },
+    });
+    expect(answer.body.errors[0].extensions.http).toBeUndefined();
+    const { body } = await s.gql(`{ rateLimit { budgets { name remaining } } }`);
+    // Nothing for the refused query; 4 for this one (rateLimit 1 + 3 budgets).
+    expect(body.data!.rateLimit.budgets[0]).toEqual({ name: 'minute', remaining: 496 });
+  });
+
+  it('answers 429 with Retry-After once the minute budget is spent, and serves again after the window', async () => {
+    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '250', RATE_LIMIT_WINDOW_MS: '1500' });
+    expect((await s.gql(DASHBOARD)).status).toBe(200); // 100
+    expect((await s.gql(DASHBOARD)).status).toBe(200); // 200
+    let refused: any;
+    const calls = await s.countEngineCalls(async () => (refused = await s.gql(DASHBOARD)));
+    expect(refused.status).toBe(429);
+    expect(calls).toEqual({});
+    expect(refused.body.data).toBeUndefined();
+    const error = refused.body.errors[0];
+    expect(error.extensions.code).toBe('RATE_LIMITED');
+    expect(error.extensions.budget).toBe('minute');
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('0');
+
+    await sleep(Number(refused.headers.get('retry-after')) * 1000 + 100);
+    const again = await s.gql(DASHBOARD);
+    expect(again.status).toBe(200);
+    expect(again.body.data!.areas.nodes).toHaveLength(33);
+  });
+
+  it('charges even a request that does not parse at least one point', async () => {
+    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '500' });
+    const bad = await s.gql(`{ area(code: "E09000007") { name `);
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('x-ratelimit-remaining')).toBe('499');
+  });
+
+  it('gives API-key tiers their own, larger budgets and refuses an unknown key', async () => {
+    const s = await server({
+      RATE_LIMIT_POINTS_PER_MINUTE: '150',
+      RATE_LIMIT_TIERS: 'standard:1000:100000:30',
+      API_KEYS: 'dashboard-team:k_test_0123456789:standard',
+    });
+    const keyed = await s.gql(DASHBOARD, {}, { 'x-api-key': 'k_test_0123456789' });
+    expect(keyed.headers.get('x-ratelimit-limit')).toBe('1000');
+    expect(keyed.body.extensions!.cost.throttleStatus.currentlyAvailable).toBe(900);
+    const anonymous = await s.gql(DASHBOARD);
+    expect(anonymous.headers.get('x-ratelimit-limit')).toBe('150');
+    expect((await s.gql(DASHBOARD)).status).toBe(429); // 200 > 150
+    expect((await s.gql(DASHBOARD, {}, { 'x-api-key': 'k_test_0123456789' })).status).toBe(200);
+
+    const unknown = await s.gql(AREA, {}, { 'x-api-key': 'k_wrong' });
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    const { body } = await s.gql(`{ rateLimit { client tier } }`, {}, { 'x-api-key': 'k_test_0123456789' });
+    expect(body.data!.rateLimit).toEqual({ client: 'key:dashboard-team', tier: 'standard' });
+  });
+
+  it('trusts X-Forwarded-For only behind a trusted proxy', async () => {
+    const direct = await server({});
+    const spoofed = await direct.gql(`{ rateLimit { client } }`, {}, { 'x-forwarded-for': '203.0.113.9' });
+    expect(spoofed.body.data!.rateLimit.client).toBe('ip:127.0.0.1');
+    const proxied = await server({ TRUST_PROXY: 'true' });
+    const forwarded = await proxied.gql(`{ rateLimit { client } }`, {}, { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' });
+    expect(forwarded.body.data!.rateLimit.client).toBe('ip:203.0.113.9');
+  });
+
+  it('prices a document without running it', async () => {
+    const s = await server({ MAX_QUERY_COST: '150' });
+    let answer: any;
+    const calls = await s.countEngineCalls(async () => {
+      answer = await s.gql(`query ($q: String, $v: String) { rateLimit(query: $q, variables: $v) { maxQueryCost query { requestedQueryCost withinMaximum affordableNow errors } } }`, {
+        q: `query ($n: Int) { areas(first: $n) { nodes { code housing { averagePrice } } } }`,
+        v: JSON.stringify({ n: 100 }),
+      });
+    });
+    expect(calls).toEqual({});
+    expect(answer.body.data.rateLimit).toEqual({
+      maxQueryCost: 150,
+      query: { requestedQueryCost: 1 + 100 * 2, withinMaximum: false, affordableNow: false, errors: [] },
+    });
+    const invalid = await s.gql(`{ rateLimit(query: "{ areas { nope } }") { query { requestedQueryCost errors } } }`);
+    expect(invalid.body.data!.rateLimit.query.requestedQueryCost).toBeNull();
+    expect(invalid.body.data!.rateLimit.query.errors[0]).toContain('nope');
+  });
+
+  it('exports decisions and costs as metrics', async () => {
+    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '120' });
+    await s.gql(DASHBOARD);
+    await s.gql(DASHBOARD);
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    expect(text).toMatch(/veo_ratelimit_decisions_total\{result="allowed"\} 1/);
+    expect(text).toMatch(/veo_ratelimit_decisions_total\{result="limited"\} 1/);
+    expect(text).toMatch(/veo_query_cost_sum\{kind="requested"\} 200/);
+  });
+});
+
+describe.skipIf(!redisUp)('rate limits shared through Redis', () => {
+  let upstash: UpstashLocal;
+  beforeAll(async () => {
+    upstash = await startUpstashLocal();
+  });
+  afterAll(() => upstash.close());
+
+  it('a client that spends its budget on one instance is refused on both, and served again after the window', async () => {
+    const env = {
+      UPSTASH_REDIS_REST_URL: upstash.url,
+      UPSTASH_REDIS_REST_TOKEN: upstash.token,
+      CACHE_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      RATE_LIMIT_POINTS_PER_MINUTE: '250',
+      RATE_LIMIT_WINDOW_MS: '2000',
+    };
+    const a = await server(env);
+    const b = await server(env);
+    expect((await a.gql(DASHBOARD)).status).toBe(200);
+    expect((await b.gql(DASHBOARD)).status).toBe(200);
+    const refusedA = await a.gql(DASHBOARD);
+    const refusedB = await b.gql(DASHBOARD);
+    for (const refused of [refusedA, refusedB]) {
+      expect(refused.status).toBe(429);
+      expect(refused.body.errors![0]!.extensions!.code).toBe('RATE_LIMITED');
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    await sleep(Number(refusedB.headers.get('retry-after')) * 1000 + 100);
+    expect((await b.gql(DASHBOARD)).status).toBe(200);
+    expect((await a.gql(AREA)).status).toBe(200);
+  });
+
+  it('falls back to in-process limits while the store is away and goes back when it returns', async () => {
+    const own = await startUpstashLocal();
+    const port = Number(new URL(own.url).port);
+    const s = await server({
+      UPSTASH_REDIS_REST_URL: own.url,
+      UPSTASH_REDIS_REST_TOKEN: own.token,
+      CACHE_PREFIX: `t${randomUUID().slice(0, 8)}`,
+      RATE_LIMIT_POINTS_PER_MINUTE: '1000',
+      RATE_LIMIT_TIMEOUT_MS: '200',
+      RATE_LIMIT_RETRY_MS: '300',
+    });
+    expect((await s.gql(AREA)).headers.get('x-ratelimit-remaining')).toBe('997');
+    await own.close();
+    const away = await s.gql(AREA);
+    expect(away.status).toBe(200);
+    expect(away.headers.get('x-ratelimit-remaining')).toBe('997'); // the in-process count starts afresh
+    expect(s.logs.some((l) => l.event === 'ratelimit.store.failed')).toBe(true);
+
+    const back = await startUpstashLocal({ port, token: own.token });
+    try {
+      await sleep(400);
+      expect((await s.gql(AREA)).headers.get('x-ratelimit-remaining')).toBe('994'); // Redis's count again
+    } finally {
+      await back.close();
+    }
+  });
+});
