@@ -461,7 +461,8 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
     const key = `${o.type}: ${o.error!.replace(/\d+/g, 'N')}`; // group "retry in 53 s" with "retry in 54 s"
     errorKinds.set(key, (errorKinds.get(key) ?? 0) + 1);
   }
-  const notable = [...events].filter(([event]) => event !== 'engine.local.started');
+  // Only what suggests trouble (a Redis or engine failure, a fallback), not routine events such as one per request.
+  const notable = [...events].filter(([event]) => /fail|error|exit|timeout|stale|limit|fallback|open/i.test(event));
 
   return [
     `# Cache benchmark results`,
@@ -509,7 +510,7 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
     '',
     `Errors (an answer not HTTP 200, without data, with errors, or marked stale): **${errors.length}**` +
       (errorKinds.size ? `\n\n${[...errorKinds].map(([e, c]) => `- ${c} x ${e}`).join('\n')}` : ''),
-    ...(notable.length ? ['', `Server log events during the run: ${notable.map(([e, c]) => `${e} x ${c}`).join(', ')}`] : []),
+    ...(notable.length ? ['', `Server log events that suggest trouble, during the whole run: ${notable.map(([e, c]) => `${e} x ${c}`).join(', ')}`] : []),
     '',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import type { Config } from './config/config.ts';
 import type { Cache } from './cache/cache.ts';
 import type { Loaders, RequestStats } from './loaders/loaders.ts';
+import type { ExplanationWatcher } from './explanations/watcher.ts';
 import type { EngineHandle } from './modal/engine.ts';
 import type { Client } from './ratelimit/clients.ts';
 import type { RateLimits } from './ratelimit/rate-limits.ts';
@@ -14,9 +15,13 @@ export interface Context {
   config: Config;
   /** The request carried the admin token. */
   admin: boolean;
+  /** The id in the log line, the x-request-id response header and Sentry events (src/http/request-id.ts). */
+  requestId: string;
   /** Who the request is charged to. */
   client: Client;
   rateLimits: RateLimits;
+  /** Follows running explanation jobs for @defer waits and subscriptions. */
+  explanations: ExplanationWatcher;
   /** The operation's estimated and charged cost, set by the cost plugin before execution. */
   cost?: { requested: number; actual?: number };
 }

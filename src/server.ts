@@ -1,7 +1,11 @@
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { ConfigError } from './config/env.ts';
 import { loadConfig } from './config/config.ts';
 import { createApp } from './yoga.ts';
+
+// A .env file beside package.json, if there is one (see .env.example); the real environment wins.
+if (existsSync('.env')) process.loadEnvFile('.env');
 
 let config;
 try {

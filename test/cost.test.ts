@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { actualCost, estimateCost, INTROSPECTION_COST } from '../src/ratelimit/cost.ts';
+import { costTable } from '../src/ratelimit/cost-table.ts';
 import { schema } from '../src/schema/index.ts';
 
 const estimate = (query: string, variables?: Record<string, unknown>) => estimateCost(schema, parse(query), undefined, variables);
@@ -50,5 +52,11 @@ describe('query cost estimates', () => {
     const data = { area: null, areas: { nodes: [{ code: 'a', safety: { rank: 1 } }, { code: 'b', safety: null }] } };
     // area resolved to null: 1; areas 1 + node 1 + safety 1 + node 1 + null safety 1
     expect(actualCost(schema, q, undefined, undefined, data)).toBe(1 + 1 + 2 + 2);
+  });
+});
+
+describe('the README', () => {
+  it('shows the field weights the schema has (run `npm run cost:table` after changing them)', () => {
+    expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(costTable(schema));
   });
 });

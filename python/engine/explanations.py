@@ -77,6 +77,24 @@ def explain(area_code, persona_id, ctx):
     return template.text(area_code, persona_id, ctx), "TEMPLATE"
 
 
+_injected_failures = {"left": None}
+_injected_lock = threading.Lock()
+
+
+def injected_failure():
+    """EXPLAIN_FAILURES=n makes the first n jobs of this process fail, so clients can test FAILED and retry."""
+    with _injected_lock:
+        if _injected_failures["left"] is None:
+            try:
+                _injected_failures["left"] = max(0, int(os.environ.get("EXPLAIN_FAILURES") or 0))
+            except ValueError:
+                _injected_failures["left"] = 0
+        if _injected_failures["left"] == 0:
+            return False
+        _injected_failures["left"] -= 1
+        return True
+
+
 def delay_seconds():
     """EXPLAIN_DELAY_MS holds every job back, so that clients' tests can observe PENDING."""
     try:
@@ -139,6 +157,8 @@ class JobStore:
     def _run(self, jid, question):
         time.sleep(delay_seconds())
         try:
+            if injected_failure():
+                raise RuntimeError("failure injected by EXPLAIN_FAILURES")
             text, source = self._work(*question)
             update = {"status": "READY", "text": text, "source": source, "error": None}
         except Exception as error:  # a job must end READY or FAILED, never stay PENDING

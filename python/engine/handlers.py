@@ -139,8 +139,8 @@ def submit_explanations(body):
         if code not in data.BOROUGHS:
             answers.append(None)
             continue
-        job = jobs().submit(code, persona, ctx)
-        answers.append({"id": job["id"], "status": job["status"]})
+        # The whole job, as /explanations/status answers it, so a client needs no second call to show it.
+        answers.append(jobs().submit(code, persona, ctx))
     return _answer(jobs=answers)
 
 

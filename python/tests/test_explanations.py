@@ -259,3 +259,16 @@ class LLMTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class InjectedFailureTest(unittest.TestCase):
+    def test_the_first_n_jobs_fail_then_jobs_succeed(self):
+        from engine import explanations
+        saved = explanations._injected_failures["left"]
+        try:
+            explanations._injected_failures["left"] = None
+            with mock.patch.dict(os.environ, {"EXPLAIN_FAILURES": "1"}):
+                self.assertTrue(explanations.injected_failure())
+                self.assertFalse(explanations.injected_failure())
+        finally:
+            explanations._injected_failures["left"] = saved

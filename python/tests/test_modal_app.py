@@ -145,7 +145,7 @@ class ModalAppTest(unittest.TestCase):
         _status, _headers, body = drive(self.asgi_app, "POST", "/explanations", request)
         job = json.loads(body)["jobs"][0]
         jid = explanations.job_id("E09000007", "student", {"budget": 600})
-        self.assertEqual(job, {"id": jid, "status": "PENDING"})
+        self.assertEqual((job["id"], job["status"], job["attempts"]), (jid, "PENDING", 1))
         self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
         call_id = self.calls[jid]["callId"]
         # Same request again while the call runs (get(timeout=0) raises TimeoutError): no second spawn.

@@ -35,6 +35,13 @@ export interface CacheOptions {
   now?: () => number;
 }
 
+export interface LoadOptions {
+  /** Skip the reads: fetch everything and overwrite what the cache held (warming). */
+  refresh?: boolean;
+  /** Seconds to keep a fetched value, or null to not keep it (a job still running); default the kind's TTL. */
+  ttlFor?: (value: unknown) => number | null;
+}
+
 interface Deferred {
   promise: Promise<Lookup<unknown>>;
   resolve(lookup: Lookup<unknown>): void;
@@ -57,6 +64,10 @@ export class Cache {
     this.redisBreaker = new CircuitBreaker(1, options.redisRetryMs, this.now);
   }
 
+  ttlSeconds(kind: CacheKind): number {
+    return this.options.ttlSeconds[kind];
+  }
+
   get tiers(): string[] {
     return this.options.redis ? ['memory', 'redis'] : ['memory'];
   }
@@ -71,7 +82,7 @@ export class Cache {
     ids: readonly string[],
     fetch: (ids: string[]) => Promise<readonly T[]>,
     stats?: CacheStats,
-    opts: { refresh?: boolean } = {},
+    opts: LoadOptions = {},
   ): Promise<(Lookup<T> | Error)[]> {
     const version = await this.version(kind);
     const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
@@ -107,7 +118,7 @@ export class Cache {
       results[i] = mine.get(key)!.deferred.promise;
     });
 
-    if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts.refresh ?? false);
+    if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts);
     return Promise.all(
       results.map((r) =>
         Promise.resolve(r as Lookup<T> | Promise<Lookup<T>>).catch((error: unknown) =>
@@ -124,10 +135,9 @@ export class Cache {
     staleCopies: Map<string, Entry>,
     fetch: (ids: string[]) => Promise<readonly T[]>,
     stats: CacheStats | undefined,
-    refresh: boolean,
+    { refresh, ttlFor }: LoadOptions,
   ) {
     const { memory, redis } = this.options;
-    const ttl = this.options.ttlSeconds[kind];
     let missing = [...mine.keys()];
     try {
       if (redis && !refresh) {
@@ -171,13 +181,13 @@ export class Cache {
         return;
       }
 
-      const freshUntil = this.now() + ttl * 1000;
-      const writes = missing.map((key, i) => {
-        mine.get(key)!.deferred.resolve({ value: values[i] ?? null, stale: false });
-        return { key, entry: { v: values[i] ?? null, f: freshUntil }, ttlSeconds: ttl + this.options.staleSeconds };
+      const writes = missing.flatMap((key, i) => {
+        const value = values[i] ?? null;
+        mine.get(key)!.deferred.resolve({ value, stale: false });
+        const ttl = ttlFor ? ttlFor(value) : this.options.ttlSeconds[kind];
+        return ttl === null ? [] : [{ key, value, ttl }];
       });
-      await memory.mset(redis ? writes.map((w) => ({ ...w, ttlSeconds: Math.min(this.options.memoryTtlSeconds, ttl) })) : writes);
-      if (redis) await this.redisCall(() => redis.mset(writes), undefined);
+      await this.write(writes);
     } catch (error) {
       for (const { deferred } of mine.values()) deferred.reject(error);
     } finally {
@@ -186,17 +196,20 @@ export class Cache {
   }
 
   /** Writes values fetched some other way (every area in one answer) under their own ids, in one round trip. */
-  async store(kind: CacheKind, items: readonly { id: string; value: unknown }[]): Promise<void> {
+  async store(kind: CacheKind, items: readonly { id: string; value: unknown }[], ttlSeconds = this.options.ttlSeconds[kind]) {
     const version = await this.version(kind);
-    const ttl = this.options.ttlSeconds[kind];
-    const f = this.now() + ttl * 1000;
-    const writes = items.map(({ id, value }) => ({
-      key: cacheKey(this.options.prefix, kind, version, id),
-      entry: { v: value, f },
-      ttlSeconds: ttl + this.options.staleSeconds,
-    }));
-    const { memory, redis } = this.options;
-    await memory.mset(redis ? writes.map((w) => ({ ...w, ttlSeconds: Math.min(this.options.memoryTtlSeconds, ttl) })) : writes);
+    await this.write(items.map(({ id, value }) => ({ key: cacheKey(this.options.prefix, kind, version, id), value, ttl: ttlSeconds })));
+  }
+
+  /** Both tiers in one round trip each; Redis keeps a copy `staleSeconds` past its TTL, memory only briefly. */
+  private async write(items: readonly { key: string; value: unknown; ttl: number }[]) {
+    if (items.length === 0) return;
+    const { memory, redis, staleSeconds, memoryTtlSeconds } = this.options;
+    const now = this.now();
+    const writes = items.map(({ key, value, ttl }) => ({ key, entry: { v: value, f: now + ttl * 1000 }, ttlSeconds: ttl + staleSeconds }));
+    await memory.mset(
+      redis ? writes.map((w, i) => ({ ...w, ttlSeconds: Math.min(memoryTtlSeconds, items[i]!.ttl) })) : writes,
+    );
     if (redis) await this.redisCall(() => redis.mset(writes), undefined);
   }
 
@@ -205,10 +218,12 @@ export class Cache {
     const { memory, redis } = this.options;
     if (ids && ids.length > 0) {
       const version = await this.version(kind);
-      const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
+      // The list of every area holds the ones named, so it goes too.
+      const all = kind === 'area' ? ['all'] : [];
+      const keys = [...ids, ...all].map((id) => cacheKey(this.options.prefix, kind, version, id));
       await memory.del(keys);
       if (redis) await redis.del(keys);
-      return { version, deleted: keys.length };
+      return { version, deleted: ids.length };
     }
     const version = await (redis ?? memory).bumpVersion(kind);
     this.versionCache.values = { ...this.versionCache.values, [kind]: version };
@@ -249,6 +264,14 @@ export class Cache {
 
   get redisState() {
     return this.options.redis ? this.redisBreaker.state : undefined;
+  }
+
+  /**
+   * Rejects unless every tier answers now. Redis is asked directly, past its breaker, so that /ready and
+   * `health` report what is true now and not what the breaker remembers.
+   */
+  async ping(): Promise<void> {
+    await this.options.redis?.ping?.();
   }
 
   private count(kind: CacheKind, result: 'hit' | 'miss' | 'stale', tier: 'memory' | 'redis') {

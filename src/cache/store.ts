@@ -13,4 +13,6 @@ export interface CacheStore {
   /** The current version of every kind that was ever bumped. */
   versions(): Promise<Record<string, number>>;
   bumpVersion(kind: string): Promise<number>;
+  /** One round trip that proves the tier answers (the memory tier has none). */
+  ping?(): Promise<unknown>;
 }

@@ -35,6 +35,12 @@ export interface Config {
   adminToken?: string;
   security: SecurityConfig;
   observability: ObservabilityConfig;
+  explanations: {
+    /** How long a deferred explanation field waits for its job before answering PENDING. */
+    deferWaitMs: number;
+    /** How often running jobs are polled, for @defer waits and subscriptions. */
+    pollMs: number;
+  };
   rateLimit: {
     maxQueryCost: number;
     /** Budgets per tier; `anonymous` is every client without an API key, by IP. */
@@ -91,6 +97,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     adminToken: env.ADMIN_TOKEN,
     security: securityConfig(env),
     observability: observabilityConfig(env),
+    explanations: { deferWaitMs: env.EXPLANATION_DEFER_WAIT_MS, pollMs: env.EXPLANATION_POLL_MS },
     rateLimit: {
       maxQueryCost: env.MAX_QUERY_COST,
       tiers: {

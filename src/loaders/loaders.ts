@@ -3,7 +3,19 @@ import DataLoader from 'dataloader';
 import type { Cache, CacheStats } from '../cache/cache.ts';
 import type { CacheKind } from '../cache/kinds.ts';
 import type { Engine } from '../modal/engine.ts';
-import type { Area, Commute, Crime, Job, Persona, RecommendInput, RecommendResult, Schools, Station } from '../modal/contract.ts';
+import { jobTtl, rememberJobs, requestId } from '../explanations/keys.ts';
+import type {
+  Area,
+  Commute,
+  Crime,
+  ExplanationRequest,
+  Job,
+  Persona,
+  RecommendInput,
+  RecommendResult,
+  Schools,
+  Station,
+} from '../modal/contract.ts';
 import { canonicalJson } from './canonical.ts';
 
 export interface CommuteKey {
@@ -24,7 +36,16 @@ export function newRequestStats(): RequestStats {
  * The loaders of ONE request. Each kind reads the cache for its whole batch in one round trip, sends only
  * the misses to the engine in one call, and asks once for a key that appears many times.
  */
-export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: { refresh?: boolean } = {}) {
+export interface LoaderOptions {
+  /** Warming: fetch everything and overwrite the cache. */
+  refresh?: boolean;
+  /** Charges `jobs` new explanation jobs to the client's hourly budget; throws when it is spent. */
+  chargeExplanations?: (jobs: number) => Promise<void>;
+}
+
+export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: LoaderOptions = {}) {
+  const explanationTtl = cache.ttlSeconds('explanation');
+
   /** A DataLoader batch function over the cache: `fetch` gets only the ids the cache did not have. */
   function cached<K, V>(kind: CacheKind, idOf: (key: K) => string, fetch: (keys: K[]) => Promise<readonly V[]>) {
     return async (keys: readonly K[]): Promise<(V | Error)[]> => {
@@ -37,7 +58,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
           return fetch(ids.map((id) => byId.get(id)!));
         },
         stats,
-        options,
+        { refresh: options.refresh },
       );
       return lookups.map((lookup) => (lookup instanceof Error ? lookup : lookup.value));
     };
@@ -90,10 +111,48 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       { cacheKeyFn: canonicalJson },
     ),
     personas: new DataLoader<'all', Persona[]>(cached('persona', () => 'all', async () => [(await engine.personas()).personas])),
+    /** Jobs by id; only finished ones are cached (rememberJobs writes them; a PENDING one is asked again). */
     explanationStatus: new DataLoader<string, Job | null>(async (ids) => {
-      stats.engineCalls += 1;
-      return (await engine.explanationStatus(ids)).jobs;
+      const lookups = await cache.load<Job | null>(
+        'explanation',
+        ids.map((id) => `job:${id}`),
+        async (keys) => {
+          stats.engineCalls += 1;
+          const { jobs } = await engine.explanationStatus(keys.map((k) => k.slice('job:'.length)));
+          await rememberJobs(cache, jobs);
+          return jobs;
+        },
+        stats,
+        { refresh: options.refresh, ttlFor: () => null },
+      );
+      return lookups.map((l) => (l instanceof Error ? l : l.value));
     }),
+    /**
+     * The job for each question, submitting all the new ones in ONE engine call. A finished (or just
+     * started) job comes from the cache and costs nothing; new jobs are charged first, together.
+     */
+    explanation: new DataLoader<ExplanationRequest, Job | null, string>(
+      async (requests) => {
+        const byId = new Map(requests.map((r) => [requestId(r), r]));
+        const lookups = await cache.load<Job | null>(
+          'explanation',
+          [...byId.keys()],
+          async (ids) => {
+            await options.chargeExplanations?.(ids.length);
+            stats.engineCalls += 1;
+            return (await engine.submitExplanations(ids.map((id) => byId.get(id)!))).jobs;
+          },
+          stats,
+          { refresh: options.refresh, ttlFor: jobTtl(explanationTtl) },
+        );
+        const byRequest = new Map([...byId.keys()].map((id, i) => [id, lookups[i]!]));
+        return requests.map((r) => {
+          const lookup = byRequest.get(requestId(r))!;
+          return lookup instanceof Error ? lookup : lookup.value;
+        });
+      },
+      { cacheKeyFn: requestId },
+    ),
   };
 }
 

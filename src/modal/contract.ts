@@ -186,7 +186,7 @@ export const responses = {
   commute: z.object({ commutes: z.array(commute.nullable()), ...versioned }),
   stations: z.object({ stations: z.array(station.nullable()), ...versioned }),
   recommend: recommendResult.extend(versioned),
-  explanations: z.object({ jobs: z.array(z.object({ id: z.string(), status: z.enum(jobStatuses) }).nullable()), ...versioned }),
+  explanations: z.object({ jobs: z.array(job.nullable()), ...versioned }),
   explanationStatus: z.object({ jobs: z.array(job.nullable()), ...versioned }),
   error: z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable().optional() }) }),
 };

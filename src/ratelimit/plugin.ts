@@ -1,4 +1,4 @@
-import { GraphQLError, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -28,50 +28,66 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
 
   const refuse = (setResult: (result: ExecutionResult) => void, error: GraphQLError) => setResult({ errors: [error] });
 
-  return {
-    async onExecute({ args, setResultAndStopExecution }) {
-      const ctx = args.contextValue as Context & { request: Request };
-      const client = ctx.client;
-      if (client.invalidKey) {
-        metrics.rateLimitDecisions.inc({ result: 'unauthenticated' });
-        charges.set(ctx.request, []);
-        refuse(setResultAndStopExecution, new GraphQLError('The x-api-key header does not match any API key.', {
-          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-        }));
-        return;
-      }
+  /** Prices and charges an operation; answers the refusal and returns undefined when it may not run. */
+  async function admit(
+    args: { contextValue: unknown; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null },
+    setResultAndStopExecution: (result: ExecutionResult) => void,
+  ): Promise<number | undefined> {
+    const ctx = args.contextValue as Context & { request: Request };
+    const client = ctx.client;
+    if (client.invalidKey) {
+      metrics.rateLimitDecisions.inc({ result: 'unauthenticated' });
+      charges.set(ctx.request, []);
+      refuse(setResultAndStopExecution, new GraphQLError('The x-api-key header does not match any API key.', {
+        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+      }));
+      return undefined;
+    }
 
-      const requested = Math.max(1, estimateCost(schema, args.document, args.operationName, args.variableValues));
-      metrics.queryCost.observe({ kind: 'requested' }, requested);
-      if (requested > limits.maxQueryCost) {
-        metrics.rateLimitDecisions.inc({ result: 'too_expensive' });
-        charges.set(ctx.request, []);
-        refuse(setResultAndStopExecution, new GraphQLError(
-          `This query would cost ${requested} points; the maximum is ${limits.maxQueryCost}. Ask for fewer items (first, limit) or fewer fields.`,
-          { extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { requestedQueryCost: requested, maximumAvailable: limits.maxQueryCost }, http: { status: 400 } } },
-        ));
-        return;
-      }
+    const requested = Math.max(1, estimateCost(schema, args.document, args.operationName, args.variableValues));
+    metrics.queryCost.observe({ kind: 'requested' }, requested);
+    if (requested > limits.maxQueryCost) {
+      metrics.rateLimitDecisions.inc({ result: 'too_expensive' });
+      charges.set(ctx.request, []);
+      refuse(setResultAndStopExecution, new GraphQLError(
+        `This query would cost ${requested} points; the maximum is ${limits.maxQueryCost}. Ask for fewer items (first, limit) or fewer fields.`,
+        { extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { requestedQueryCost: requested, maximumAvailable: limits.maxQueryCost }, http: { status: 400 } } },
+      ));
+      return undefined;
+    }
 
-      const result = await limits.charge(client, requested);
-      charges.set(ctx.request, result.charged);
-      if (!result.allowed) {
-        const retryAfter = retryAfterSeconds(result.refusedBy!.decision);
-        refuse(setResultAndStopExecution, new GraphQLError(
-          `Rate limited: this query costs ${requested} points and the ${result.refusedBy!.budget.name} budget has ${result.refusedBy!.decision.remaining} left. Retry in ${retryAfter} s.`,
-          {
-            extensions: {
-              code: 'RATE_LIMITED',
-              retryAfterSeconds: retryAfter,
-              budget: result.refusedBy!.budget.name,
-              cost: { requestedQueryCost: requested, actualQueryCost: 0, throttleStatus: throttleStatus(result.charged) },
-              http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-            },
+    const result = await limits.charge(client, requested);
+    charges.set(ctx.request, result.charged);
+    if (!result.allowed) {
+      const retryAfter = retryAfterSeconds(result.refusedBy!.decision);
+      refuse(setResultAndStopExecution, new GraphQLError(
+        `Rate limited: this query costs ${requested} points and the ${result.refusedBy!.budget.name} budget has ${result.refusedBy!.decision.remaining} left. Retry in ${retryAfter} s.`,
+        {
+          extensions: {
+            code: 'RATE_LIMITED',
+            retryAfterSeconds: retryAfter,
+            budget: result.refusedBy!.budget.name,
+            cost: { requestedQueryCost: requested, actualQueryCost: 0, throttleStatus: throttleStatus(result.charged) },
+            http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
           },
-        ));
-        return;
-      }
-      ctx.cost = { requested };
+        },
+      ));
+      return undefined;
+    }
+    ctx.cost = { requested };
+    return requested;
+  }
+
+  return {
+    async onSubscribe({ args, setResultAndStopExecution }) {
+      // A subscription is charged once, when it starts, like any other operation.
+      await admit(args, setResultAndStopExecution);
+    },
+
+    async onExecute({ args, setResultAndStopExecution }) {
+      const requested = await admit(args, setResultAndStopExecution);
+      if (requested === undefined) return;
+      const ctx = args.contextValue as Context & { request: Request };
 
       return {
         onExecuteDone({ result: done, setResult }) {

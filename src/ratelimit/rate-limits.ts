@@ -33,21 +33,17 @@ export class RateLimits {
     };
   }
 
-  /** Charges `cost` to the minute and then the day budget; a refusal by the first leaves the second alone. */
+  /**
+   * Charges `cost` to the minute and the day budget at once (one round trip of latency, not two). As in
+   * @upstash/ratelimit's fixed windows, a refused request still counts in both windows.
+   */
   async charge(client: Client, cost: number): Promise<ChargeResult> {
     const { minute, day } = this.budgets(client);
-    const charged: Charged[] = [];
-    for (const budget of [minute, day]) {
-      const decision = await this.limiter.limit(budget, client.id, cost);
-      const entry = { budget, decision };
-      if (!decision.success) {
-        this.metrics.rateLimitDecisions.inc({ result: 'limited' });
-        return { allowed: false, charged: [...charged, entry], refusedBy: entry };
-      }
-      charged.push(entry);
-    }
-    this.metrics.rateLimitDecisions.inc({ result: 'allowed' });
-    return { allowed: true, charged };
+    const decisions = await Promise.all([minute, day].map((budget) => this.limiter.limit(budget, client.id, cost)));
+    const charged: Charged[] = [{ budget: minute, decision: decisions[0]! }, { budget: day, decision: decisions[1]! }];
+    const refusedBy = charged.find((c) => !c.decision.success);
+    this.metrics.rateLimitDecisions.inc({ result: refusedBy ? 'limited' : 'allowed' });
+    return refusedBy ? { allowed: false, charged, refusedBy } : { allowed: true, charged };
   }
 
   /** Counts `jobs` new explanation jobs against the hourly budget; cached explanations are never charged. */

@@ -1,14 +1,9 @@
 import type { Context } from '../context.ts';
+import { checkCache, checkEngine } from '../observability/health-checks.ts';
 
-/** Asks the engine directly (not through a loader or cache): health must reflect the engine now. */
+/** Asks the engine and the cache directly, in parallel: health must reflect them now. */
 export async function health(ctx: Context) {
-  const started = performance.now();
-  const which = ctx.engine.describe();
-  try {
-    const answer = await ctx.engine.engine.health();
-    const latencyMs = Math.round((performance.now() - started) * 10) / 10;
-    return { status: 'ok', engine: { status: 'UP', ...which, version: answer.version, dataVersion: answer.dataVersion, latencyMs } };
-  } catch {
-    return { status: 'degraded', engine: { status: 'DOWN', ...which, version: null, dataVersion: null, latencyMs: null } };
-  }
+  const timeoutMs = ctx.config.observability.readyTimeoutMs;
+  const [engine, cache] = await Promise.all([checkEngine(ctx.engine, timeoutMs), checkCache(ctx.cache, timeoutMs)]);
+  return { status: engine.status === 'UP' && cache.status === 'UP' ? 'ok' : 'degraded', engine, cache };
 }

@@ -15,10 +15,21 @@ const EngineHealth = builder.objectRef<HealthShape['engine']>('EngineHealth').im
   }),
 });
 
+const CacheHealth = builder.objectRef<HealthShape['cache']>('CacheHealth').implement({
+  fields: (t) => ({
+    status: t.exposeString('status', { description: 'UP, or DEGRADED when Redis does not answer and the memory tier serves alone.' }),
+    tiers: t.exposeStringList('tiers', { description: 'memory, and redis when Upstash is configured.' }),
+    redis: t.exposeString('redis', { nullable: true, description: 'UP or DOWN; null without Redis.' }),
+    breaker: t.exposeString('breaker', { nullable: true, description: 'With Redis: closed, open (bypassed after a failure) or half-open.' }),
+    latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
+  }),
+});
+
 const Health = builder.objectRef<HealthShape>('Health').implement({
   fields: (t) => ({
     status: t.exposeString('status', { description: 'ok, or degraded when a dependency is down.' }),
     engine: t.field({ type: EngineHealth, resolve: (h) => h.engine }),
+    cache: t.field({ type: CacheHealth, resolve: (h) => h.cache }),
   }),
 });
 

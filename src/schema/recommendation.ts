@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Persona, RecommendResult } from '../modal/contract.ts';
+import type { ExplanationContext, Persona, RecommendResult } from '../modal/contract.ts';
+import { toContext } from '../resolvers/explanations.ts';
 import { area } from '../resolvers/areas.ts';
 import * as resolvers from '../resolvers/recommendations.ts';
 import { station } from '../resolvers/stations.ts';
@@ -49,7 +50,10 @@ const CommuteSummary = builder.objectRef<NonNullable<Ranked['commute']>>('Commut
   fields: (t) => ({ minutes: t.exposeInt('minutes'), changes: t.exposeInt('changes') }),
 });
 
-export const RecommendationRef = builder.objectRef<Ranked & { persona: Persona['id'] }>('Recommendation').implement({
+/** A ranked area, with the question it answers (for its explanation). */
+export type RankedArea = Ranked & { persona: Persona['id']; context: ExplanationContext };
+
+export const RecommendationRef = builder.objectRef<RankedArea>('Recommendation').implement({
   fields: (t) => ({
     rank: t.exposeInt('rank'),
     score: t.exposeFloat('score', { description: '0 to 100.' }),
@@ -92,7 +96,10 @@ const RecommendationResultRef = builder.objectRef<RecommendResult>('Recommendati
     total: t.exposeInt('total', { description: 'Areas ranked, before `limit`.' }),
     results: t.field({
       type: [RecommendationRef],
-      resolve: (r) => r.results.map((x) => ({ ...x, persona: r.persona })),
+      resolve: (r) => {
+        const context = toContext({ budget: r.budget, locationType: r.locationType, size: r.size, commuteTo: r.commuteTo });
+        return r.results.map((x) => ({ ...x, persona: r.persona, context }));
+      },
     }),
     excluded: t.field({
       type: [ExcludedArea],

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import type { Cache } from '../cache/cache.ts';
+import { canonicalJson } from '../loaders/canonical.ts';
+import type { ExplanationRequest, Job } from '../modal/contract.ts';
+
+/** The cache id of a question: the same area, persona and context always give the same id. */
+export function requestId(request: ExplanationRequest): string {
+  const canonical = canonicalJson({ a: request.areaCode, p: request.persona, c: request.context ?? {} });
+  return `req:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
+}
+
+/** The question a job answers, as the engine echoes it back. */
+export function requestOf(job: Job): ExplanationRequest {
+  return { areaCode: job.areaCode, persona: job.persona, context: (job.context ?? {}) as ExplanationRequest['context'] };
+}
+
+/**
+ * How long a job is kept: a finished one for the explanation TTL; a running one briefly, so the same question
+ * asked again meanwhile neither starts nor pays for another job; a failed one not at all (asking again retries).
+ */
+export function jobTtl(ttlSeconds: number) {
+  return (value: unknown): number | null => {
+    const job = value as Job | null;
+    if (job?.status === 'READY') return ttlSeconds;
+    if (job?.status === 'PENDING') return Math.min(60, ttlSeconds);
+    return null;
+  };
+}
+
+/**
+ * What a job's status says for the cache: a finished job answers its id and its question for the TTL, in
+ * one round trip; a failed one is forgotten, so asking the question again retries it.
+ */
+export async function rememberJobs(cache: Cache, jobs: readonly (Job | null)[]): Promise<void> {
+  const ready = jobs.filter((j): j is Job => j?.status === 'READY');
+  const failed = jobs.filter((j): j is Job => j?.status === 'FAILED');
+  if (ready.length > 0) {
+    await cache.store('explanation', ready.flatMap((job) => [
+      { id: `job:${job.id}`, value: job },
+      { id: requestId(requestOf(job)), value: job },
+    ]));
+  }
+  if (failed.length > 0) await cache.invalidate('explanation', failed.map((job) => requestId(requestOf(job))));
+}

@@ -1,0 +1,102 @@
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
+import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult, type ValidationContext } from 'graphql';
+import { createGraphQLError, type Plugin } from 'graphql-yoga';
+import type { SecurityConfig } from '../config/security-env.ts';
+
+/**
+ * Headers any of which marks a request as one a browser could only send after a CORS preflight: Yoga's own,
+ * and the ones Apollo clients send for the same purpose.
+ */
+export const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
+
+/** Refusals of a document before it runs: always this code, with `extensions.limit` naming the limit. */
+export const TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
+
+/**
+ * Everything that stops a request before a resolver runs: CSRF prevention, depth, alias, directive and
+ * token limits (graphql-armor; its cost rule is off, the cost plugin owns cost), introspection when it is
+ * off, field suggestions whenever introspection is off (they would leak the schema one guess at a time),
+ * and a 400 instead of a 500 for malformed JSON in GET parameters.
+ */
+export function securityPlugins(config: SecurityConfig): Plugin[] {
+  const refuse = (limit: string) => (ctx: ValidationContext | null, error: GraphQLError) =>
+    ctx?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: TOO_COMPLEX, limit } }));
+  const validationLimit = (limit: string, n: number) => ({ n, propagateOnRejection: false, onReject: [refuse(limit)] });
+  return [
+    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    useMalformedParamsAsBadRequest(),
+    EnvelopArmorPlugin({
+      costLimit: { enabled: false },
+      maxDepth: { ...validationLimit('depth', config.limits.depth), flattenFragments: true },
+      maxAliases: validationLimit('aliases', config.limits.aliases),
+      maxDirectives: validationLimit('directives', config.limits.directives),
+      maxTokens: { n: config.limits.tokens },
+      blockFieldSuggestion: { enabled: !config.introspection },
+    }),
+    useTokenLimitCode(),
+    ...(config.introspection ? [] : [useNoIntrospection(), useNoSuggestions()]),
+  ];
+}
+
+/** The token limit stops the parser, so its error arrives as a parse failure: give it the limits' code. */
+function useTokenLimitCode(): Plugin {
+  return {
+    onParse() {
+      return ({ result }) => {
+        if (result instanceof GraphQLError && /Token limit of \d+ exceeded/.test(result.message)) {
+          const extensions = result.extensions as Record<string, unknown>;
+          extensions.code = TOO_COMPLEX;
+          extensions.limit = 'tokens';
+        }
+      };
+    },
+  };
+}
+
+function useNoIntrospection(): Plugin {
+  return {
+    onValidate({ addValidationRule }) {
+      addValidationRule(NoSchemaIntrospectionCustomRule);
+    },
+  };
+}
+
+/**
+ * graphql-armor hides "Did you mean" for fields, arguments and types at validation; enum values misspelt in
+ * variables ("Did you mean the enum value ...?") are reported later, at execution: hide those too.
+ */
+function useNoSuggestions(): Plugin {
+  const hide = (result: ExecutionResult) => {
+    for (const error of result.errors ?? []) error.message = error.message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
+  };
+  return {
+    onResultProcess({ result }) {
+      if (Symbol.asyncIterator in result) return;
+      for (const single of Array.isArray(result) ? result : [result]) hide(single as ExecutionResult);
+    },
+  };
+}
+
+/**
+ * Yoga parses the `variables` and `extensions` of a GET (and a form POST) with JSON.parse and lets its
+ * SyntaxError through, which answers HTTP 500 "Unexpected error.". It is the client's mistake: answer 400.
+ */
+function useMalformedParamsAsBadRequest(): Plugin {
+  return {
+    onRequestParse({ requestParser, setRequestParser }) {
+      if (!requestParser) return;
+      const parse = requestParser;
+      setRequestParser(async (request) => {
+        try {
+          return await parse(request);
+        } catch (error) {
+          if (!(error instanceof SyntaxError)) throw error;
+          throw createGraphQLError('The variables or extensions parameter is not valid JSON.', {
+            extensions: { code: 'BAD_REQUEST', http: { status: 400 } },
+          });
+        }
+      });
+    },
+  };
+}
