@@ -9,6 +9,8 @@ export interface Lookup<T> {
   value: T;
   /** Served past its TTL because the engine failed. */
   stale: boolean;
+  /** Came from the cache rather than from the engine in this call. */
+  cached: boolean;
 }
 
 /** What one request did with the cache, for its log line and its `extensions.stale`. */
@@ -95,7 +97,7 @@ export class Cache {
     keys.forEach((key, i) => {
       const entry = fromMemory[i];
       if (entry && entry.f > now) {
-        results[i] = { value: entry.v, stale: false };
+        results[i] = { value: entry.v, stale: false, cached: true };
         this.count(kind, 'hit', 'memory');
         if (stats) stats.hits += 1;
         return;
@@ -147,7 +149,7 @@ export class Cache {
         missing = missing.filter((key, i) => {
           const entry = found[i];
           if (entry && entry.f > now) {
-            mine.get(key)!.deferred.resolve({ value: entry.v, stale: false });
+            mine.get(key)!.deferred.resolve({ value: entry.v, stale: false, cached: true });
             hits.push({ key, entry, ttlSeconds: Math.min(this.options.memoryTtlSeconds, (entry.f - now) / 1000) });
             this.count(kind, 'hit', 'redis');
             if (stats) stats.hits += 1;
@@ -171,7 +173,7 @@ export class Cache {
           const copy = staleCopies.get(key);
           const { deferred, id } = mine.get(key)!;
           if (copy) {
-            deferred.resolve({ value: copy.v, stale: true });
+            deferred.resolve({ value: copy.v, stale: true, cached: true });
             this.count(kind, 'stale', redis ? 'redis' : 'memory');
             if (stats) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(id);
           } else {
@@ -183,7 +185,7 @@ export class Cache {
 
       const writes = missing.flatMap((key, i) => {
         const value = values[i] ?? null;
-        mine.get(key)!.deferred.resolve({ value, stale: false });
+        mine.get(key)!.deferred.resolve({ value, stale: false, cached: false });
         const ttl = ttlFor ? ttlFor(value) : this.options.ttlSeconds[kind];
         return ttl === null ? [] : [{ key, value, ttl }];
       });

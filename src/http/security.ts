@@ -35,8 +35,21 @@ export function securityPlugins(config: SecurityConfig): Plugin[] {
       blockFieldSuggestion: { enabled: !config.introspection },
     }),
     useTokenLimitCode(),
+    useCloseAfterTooLarge(),
     ...(config.introspection ? [] : [useNoIntrospection(), useNoSuggestions()]),
   ];
+}
+
+/**
+ * A chunked body refused half-read (413) leaves its remaining bytes on the connection, where the next request
+ * of a keep-alive client would wait behind them until the socket times out: close that connection instead.
+ */
+function useCloseAfterTooLarge(): Plugin {
+  return {
+    onResponse({ response }) {
+      if (response.status === 413) response.headers.set('connection', 'close');
+    },
+  };
 }
 
 /** The token limit stops the parser, so its error arrives as a parse failure: give it the limits' code. */

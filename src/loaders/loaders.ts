@@ -79,6 +79,24 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     }),
   );
 
+  /** Jobs by id; only finished ones are cached (rememberJobs writes them; a PENDING one is asked again). */
+  const explanationStatus = new DataLoader<string, Job | null>(async (ids) => {
+    const lookups = await cache.load<Job | null>(
+      'explanation',
+      ids.map((id) => `job:${id}`),
+      async (keys) => {
+        stats.engineCalls += 1;
+        const { jobs } = await engine.explanationStatus(keys.map((k) => k.slice('job:'.length)));
+        await rememberJobs(cache, jobs);
+        return jobs;
+      },
+      stats,
+      { refresh: options.refresh, ttlFor: () => null },
+    );
+    return lookups.map((l) => (l instanceof Error ? l : l.value));
+  });
+
+
   return {
     area,
     station,
@@ -111,22 +129,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       { cacheKeyFn: canonicalJson },
     ),
     personas: new DataLoader<'all', Persona[]>(cached('persona', () => 'all', async () => [(await engine.personas()).personas])),
-    /** Jobs by id; only finished ones are cached (rememberJobs writes them; a PENDING one is asked again). */
-    explanationStatus: new DataLoader<string, Job | null>(async (ids) => {
-      const lookups = await cache.load<Job | null>(
-        'explanation',
-        ids.map((id) => `job:${id}`),
-        async (keys) => {
-          stats.engineCalls += 1;
-          const { jobs } = await engine.explanationStatus(keys.map((k) => k.slice('job:'.length)));
-          await rememberJobs(cache, jobs);
-          return jobs;
-        },
-        stats,
-        { refresh: options.refresh, ttlFor: () => null },
-      );
-      return lookups.map((l) => (l instanceof Error ? l : l.value));
-    }),
+    explanationStatus,
     /**
      * The job for each question, submitting all the new ones in ONE engine call. A finished (or just
      * started) job comes from the cache and costs nothing; new jobs are charged first, together.
@@ -145,10 +148,19 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
           stats,
           { refresh: options.refresh, ttlFor: jobTtl(explanationTtl) },
         );
+        // A job the cache remembered as running may have finished since: ask for those (one status call).
+        const stillRunning = lookups.flatMap((l) => (!(l instanceof Error) && l.cached && l.value?.status === 'PENDING' ? [l.value.id] : []));
+        const now = new Map<string, Job | Error | null>();
+        if (stillRunning.length > 0) {
+          const fresh = await explanationStatus.loadMany(stillRunning);
+          stillRunning.forEach((id, i) => now.set(id, fresh[i]!));
+        }
         const byRequest = new Map([...byId.keys()].map((id, i) => [id, lookups[i]!]));
         return requests.map((r) => {
           const lookup = byRequest.get(requestId(r))!;
-          return lookup instanceof Error ? lookup : lookup.value;
+          if (lookup instanceof Error) return lookup;
+          const latest = lookup.value && now.get(lookup.value.id);
+          return latest && !(latest instanceof Error) ? latest : lookup.value;
         });
       },
       { cacheKeyFn: requestId },

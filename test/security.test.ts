@@ -1,0 +1,306 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { AreaDetailDocument, FindStationDocument } from '../operations/generated/graphql.ts';
+import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
+
+const PRODUCTION = { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' };
+const ADMIN_TOKEN = 'admin-token-for-trusted-documents';
+const CSRF = { 'x-graphql-yoga-csrf': '1' };
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  while (servers.length) await servers.pop()!.close();
+});
+async function server(env: Record<string, string> = {}) {
+  const s = await startServer(env);
+  servers.push(s);
+  return s;
+}
+
+const post = (s: TestServer, body: string, headers: Record<string, string> = {}) =>
+  fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+
+/** Asserts the document was refused before execution: its code, no data, no engine call, never executed. */
+async function refusedBeforeExecution(s: TestServer, query: string, limit: string) {
+  let answer!: Awaited<ReturnType<TestServer['gql']>>;
+  const calls = await s.countEngineCalls(async () => {
+    answer = await s.gql(query);
+  });
+  expect(answer.status).toBe(400);
+  expect(answer.body.data).toBeUndefined();
+  expect(answer.body.errors!.map((e) => e.extensions)).toContainEqual(expect.objectContaining({ code: 'QUERY_TOO_COMPLEX', limit }));
+  expect(calls).toEqual({});
+  const line = s.logs.filter((l) => l.event === 'request').at(-1)!;
+  // onExecute never ran: no operation type was recorded, no resolver asked for anything.
+  expect(line).toMatchObject({ operationType: null, engineCalls: 0, cacheMisses: 0 });
+}
+
+describe('limits before execution', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer();
+  });
+  afterAll(() => s.close());
+
+  it('refuses a query deeper than MAX_DEPTH (8), fragments included', async () => {
+    const deep = `{ area(code: "E09000007") { transport { nearestStation { station { area { transport { nearestStation { station { area { name } } } } } } } } } }`;
+    await refusedBeforeExecution(s, deep, 'depth');
+    const viaFragments = `query { station(id: "145") { ...A } } fragment A on Station { area { transport { stations { area { transport { stations { area { transport { ptal } } } } } } } } }`;
+    await refusedBeforeExecution(s, viaFragments, 'depth');
+    const { body } = await s.gql(`{ area(code: "E09000007") { transport { nearestStation { station { area { name } } } } } }`);
+    expect(body.errors).toBeUndefined();
+  });
+
+  it('refuses an alias bomb', async () => {
+    const bomb = `{ ${Array.from({ length: 50 }, (_, i) => `a${i}: area(code: "E09000007") { name }`).join(' ')} }`;
+    await refusedBeforeExecution(s, bomb, 'aliases');
+  });
+
+  it('refuses too many directives and too many tokens', async () => {
+    const directives = `{ ${Array.from({ length: 12 }, (_, i) => `f${i}: __typename @include(if: true)`).join(' ')} }`;
+    await refusedBeforeExecution(s, directives, 'directives');
+    const tokens = `{ area(code: "E09000007") { ${'name '.repeat(1200)} } }`;
+    await refusedBeforeExecution(s, tokens, 'tokens');
+  });
+
+  it('answers 413 to a body over MAX_BODY_BYTES, with or without Content-Length, before parsing it', async () => {
+    const big = JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(150_000) } });
+    const sized = await post(s, big);
+    expect(sized.status).toBe(413);
+    const chunks = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 20; i += 1) controller.enqueue(new TextEncoder().encode(big.slice(i * 8_000, (i + 1) * 8_000)));
+        controller.close();
+      },
+    });
+    const streamed = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: chunks,
+      duplex: 'half',
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    // The refused body's bytes must not stall the next requests of this keep-alive client.
+    expect(streamed.headers.get('connection')).toBe('close');
+    const started = performance.now();
+    for (let i = 0; i < 4; i += 1) expect((await post(s, JSON.stringify({ query: `{ __typename }` }))).status).toBe(200);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect((await post(s, JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(90_000) } }))).status).toBe(200);
+  });
+
+  it('refuses a batch: one operation per request', async () => {
+    const response = await post(s, JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]));
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('Batching is not supported');
+  });
+});
+
+describe('per environment', () => {
+  it('production: introspection, suggestions and GraphiQL off, unexpected errors masked', async () => {
+    const engine = await brokenEngine();
+    try {
+      const s = await server({ ...PRODUCTION, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url });
+      const introspection = await s.gql(`{ __schema { types { name } } }`);
+      expect(introspection.status).toBe(400);
+      expect(introspection.body.errors![0]!.message).toMatch(/introspection/i);
+      expect((await s.gql(`{ __type(name: "Area") { name } }`)).status).toBe(400);
+      expect((await s.gql(`{ __typename }`)).body.data).toEqual({ __typename: 'Query' });
+
+      const typo = await s.gql(`{ area(code: "E09000007") { nam } }`);
+      expect(typo.body.errors![0]!.message).toContain('Cannot query field "nam"');
+      expect(typo.body.errors![0]!.message).not.toMatch(/Did you mean|"name"/);
+      const enumTypo = await s.gql(`query ($p: PersonaId!) { recommendations(input: { persona: $p, budget: 900, locationType: RENT }) { total } }`, { p: 'STUDNT' });
+      expect(enumTypo.body.errors![0]!.message).not.toMatch(/Did you mean|STUDENT/);
+
+      const page = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
+      expect(page.headers.get('content-type') ?? '').not.toContain('text/html');
+
+      const masked = await s.gql(UNEXPECTED);
+      expect(masked.body.errors![0]).toEqual({
+        message: 'Unexpected error.',
+        locations: expect.any(Array),
+        path: ['explanation', 'createdAt'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      });
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('development: introspection, suggestions and GraphiQL on', async () => {
+    const s = await server({ NODE_ENV: 'development' });
+    expect((await s.gql(`{ __schema { queryType { name } } }`)).body.data).toEqual({ __schema: { queryType: { name: 'Query' } } });
+    expect((await s.gql(`{ area(code: "E09000007") { nam } }`)).body.errors![0]!.message).toContain('Did you mean "name"?');
+    const page = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toContain('text/html');
+  });
+
+  it('GRAPHIQL and INTROSPECTION switch them whatever the environment', async () => {
+    const s = await server({ ...PRODUCTION, GRAPHIQL: 'true', INTROSPECTION: 'true' });
+    expect((await s.gql(`{ __schema { queryType { name } } }`)).status).toBe(200);
+    const page = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
+    expect(page.headers.get('content-type')).toContain('text/html');
+    const dev = await server({ NODE_ENV: 'development', INTROSPECTION: 'false' });
+    expect((await dev.gql(`{ __schema { queryType { name } } }`)).status).toBe(400);
+  });
+});
+
+describe('CORS', () => {
+  const preflight = (s: TestServer, origin: string) =>
+    fetch(`${s.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type,x-api-key' },
+    });
+
+  it('allows the configured origins and exposes the rate-limit headers and the request id', async () => {
+    const s = await server(PRODUCTION);
+    const allowed = await preflight(s, 'https://admin.example.com');
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
+    expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type,x-api-key');
+    const answer = await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: 'https://app.example.com' });
+    expect(answer.status).toBe(200);
+    expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const exposed = answer.headers.get('access-control-expose-headers')!.split(', ');
+    for (const name of ['RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'x-request-id']) {
+      expect(exposed).toContain(name);
+    }
+  });
+
+  it('refuses other origins: no CORS headers on the preflight, 403 before anything runs', async () => {
+    const s = await server(PRODUCTION);
+    const refused = await preflight(s, 'https://evil.example');
+    expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    let answer!: Response;
+    const calls = await s.countEngineCalls(async () => {
+      answer = await post(s, JSON.stringify({ query: '{ area(code: "E09000007") { name } }' }), { origin: 'https://evil.example' });
+    });
+    expect(answer.status).toBe(403);
+    expect(await answer.json()).toMatchObject({ errors: [{ extensions: { code: 'FORBIDDEN_ORIGIN' } }] });
+    expect(answer.headers.get('access-control-allow-origin')).toBeNull();
+    expect(calls).toEqual({});
+  });
+
+  it('in development without CORS_ORIGINS allows localhost origins only', async () => {
+    const s = await server({ NODE_ENV: 'development' });
+    expect((await preflight(s, 'http://localhost:5173')).headers.get('access-control-allow-origin')).toBe('http://localhost:5173');
+    expect((await preflight(s, 'http://127.0.0.1:3000')).headers.get('access-control-allow-origin')).toBe('http://127.0.0.1:3000');
+    expect((await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: 'http://localhost.evil.example' })).status).toBe(403);
+  });
+
+  it('lets GraphiQL call the server from its own origin', async () => {
+    const s = await server(PRODUCTION);
+    const answer = await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: s.url });
+    expect(answer.status).toBe(200);
+  });
+});
+
+describe('CSRF prevention', () => {
+  let s: TestServer;
+  beforeAll(async () => {
+    s = await startServer(PRODUCTION);
+  });
+  afterAll(() => s.close());
+  const get = (headers: Record<string, string> = {}, query = '{ __typename }') =>
+    fetch(`${s.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { accept: 'application/json', ...headers } });
+
+  it('refuses a GET without a header that forces a preflight, and accepts it with one', async () => {
+    expect((await get()).status).toBe(403);
+    expect((await get(CSRF)).status).toBe(200);
+    expect((await get({ 'apollo-require-preflight': 'true' })).status).toBe(200);
+  });
+
+  it('refuses the POST bodies a form can send without a preflight', async () => {
+    const form = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'query=%7B__typename%7D',
+    });
+    expect(form.status).toBe(403);
+    const text = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}' });
+    expect(text.status).toBe(403);
+    expect((await post(s, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+
+  it('answers 400, not 500, to GET variables that are not JSON', async () => {
+    const response = await fetch(`${s.url}/graphql?query=${encodeURIComponent('{ __typename }')}&variables=%7Bnope`, { headers: CSRF });
+    expect(response.status).toBe(400);
+    expect(JSON.stringify(await response.json())).toContain('not valid JSON');
+  });
+});
+
+describe('trusted documents', () => {
+  const hash = (document: unknown) => (document as { __meta__: { hash: string } }).__meta__.hash;
+  const findStation = { documentId: hash(FindStationDocument), variables: { search: 'bank' } };
+
+  it('TRUSTED_DOCUMENTS=on runs only operations of the generated manifest, by id', async () => {
+    const s = await server({ ...PRODUCTION, TRUSTED_DOCUMENTS: 'on', ADMIN_TOKEN });
+    const byDocumentId = await (await post(s, JSON.stringify(findStation))).json();
+    expect(byDocumentId.data.stations[0].name).toMatch(/Bank/);
+
+    const apolloStyle = await post(s, JSON.stringify({
+      variables: { code: 'E09000012', to: '145' },
+      extensions: { persistedQuery: { version: 1, sha256Hash: hash(AreaDetailDocument).replace('sha256:', '') } },
+    }));
+    expect((await apolloStyle.json()).data.area.name).toBe('Hackney');
+
+    const viaGet = await fetch(`${s.url}/graphql?documentId=${encodeURIComponent(findStation.documentId)}&variables=${encodeURIComponent('{"search":"oval"}')}`, { headers: CSRF });
+    expect((await viaGet.json()).data.stations[0].name).toBe('Oval');
+
+    let arbitrary!: Awaited<ReturnType<TestServer['gql']>>;
+    const calls = await s.countEngineCalls(async () => {
+      arbitrary = await s.gql(`{ stations(search: "bank") { name } }`);
+    });
+    expect(arbitrary.status).toBe(400);
+    expect(arbitrary.body.errors![0]!.extensions!.code).toBe('PERSISTED_QUERY_ONLY');
+    expect(calls).toEqual({});
+
+    const unknown = await (await post(s, JSON.stringify({ documentId: `sha256:${'0'.repeat(64)}` }))).json();
+    expect(unknown.errors[0].extensions.code).toBe('PERSISTED_QUERY_NOT_IN_LIST');
+    const missing = await (await post(s, JSON.stringify({ variables: {} }))).json();
+    expect(missing.errors[0].extensions.code).toBe('PERSISTED_QUERY_ID_REQUIRED');
+
+    // The admin token may still send a document (the warming cron, an operator).
+    const admin = await s.gql(`{ stations(search: "bank") { name } }`, undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect(admin.body.errors).toBeUndefined();
+  });
+
+  it('is off by default: documents run, ids are not understood', async () => {
+    const s = await server();
+    expect((await s.gql(`{ stations(search: "bank") { name } }`)).body.errors).toBeUndefined();
+    expect((await post(s, JSON.stringify(findStation))).status).toBe(400);
+  });
+});
+
+describe('health', () => {
+  it('/ready checks the engine and the cache: 200 with each part when both answer', async () => {
+    const s = await server();
+    const response = await fetch(`${s.url}/ready`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      status: 'ready',
+      checks: { engine: { status: 'UP', version: expect.any(String) }, cache: { status: 'UP', tiers: ['memory'], redis: null } },
+    });
+    const { body } = await s.gql(`{ health { status cache { status tiers redis } } }`);
+    expect(body.data!.health).toEqual({ status: 'ok', cache: { status: 'UP', tiers: ['memory'], redis: null } });
+  });
+
+  it('/ready is 503 when the engine is away, while /health stays alive', async () => {
+    const s = await server({ LOCAL_ENGINE_URL: 'http://127.0.0.1:9' });
+    const response = await fetch(`${s.url}/ready`);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ status: 'not_ready', checks: { engine: { status: 'DOWN' }, cache: { status: 'UP' } } });
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
+  });
+
+  it('/ready stays ready but says so when Redis does not answer, within its timeout', async () => {
+    const s = await server({ UPSTASH_REDIS_REST_URL: 'http://10.255.255.1:81', UPSTASH_REDIS_REST_TOKEN: 'token', READY_TIMEOUT_MS: '300' });
+    const started = performance.now();
+    const response = await fetch(`${s.url}/ready`);
+    expect(performance.now() - started).toBeLessThan(1_500);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ checks: { cache: { status: 'DEGRADED', tiers: ['memory', 'redis'], redis: 'DOWN' } } });
+    const { body } = await s.gql(`{ health { status cache { status redis } } }`);
+    expect(body.data!.health).toEqual({ status: 'degraded', cache: { status: 'DEGRADED', redis: 'DOWN' } });
+  });
+});
