@@ -38,6 +38,8 @@ async function shutdown(signal: string) {
   force.unref();
   await app.close();
   app.log('server.stopped', { signal });
+  // Ship the last lines (this one, and requests that finished during close) before the process ends.
+  await app.flush(1_000);
   process.exit(0);
 }
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

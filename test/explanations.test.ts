@@ -118,7 +118,8 @@ describe('explanations', () => {
     });
     const ids = new Set(answers.map((a) => a.body.data.requestExplanation.id));
     expect(ids.size).toBe(1);
-    expect(calls).toEqual({ explanations: 1 });
+    // One submit; a request that comes after it may read the running job's status, never submit again.
+    expect(calls.explanations).toBe(1);
     const done = await pollUntilDone(s, [...ids][0]!);
     expect(done.attempts).toBe(1);
   });

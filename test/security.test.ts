@@ -1,5 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse, validate } from 'graphql';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { AreaDetailDocument, FindStationDocument } from '../operations/generated/graphql.ts';
+import { schema } from '../src/schema/index.ts';
 import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -263,6 +266,20 @@ describe('trusted documents', () => {
     // The admin token may still send a document (the warming cron, an operator).
     const admin = await s.gql(`{ stations(search: "bank") { name } }`, undefined, { authorization: `Bearer ${ADMIN_TOKEN}` });
     expect(admin.body.errors).toBeUndefined();
+  });
+
+  it('the manifest holds every operation of operations/, each valid against the schema (run `npm run codegen` after changing them)', () => {
+    const manifest = JSON.parse(readFileSync(new URL('../operations/generated/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+    const named = (source: string) => [...source.matchAll(/^(?:query|mutation|subscription)\s+(\w+)/gm)].map((m) => m[1]);
+    const inFiles = readdirSync(new URL('../operations/', import.meta.url))
+      .filter((f) => f.endsWith('.graphql'))
+      .flatMap((f) => named(readFileSync(new URL(`../operations/${f}`, import.meta.url), 'utf8')));
+    expect(Object.values(manifest).flatMap((document) => named(document)).sort()).toEqual(inFiles.sort());
+    for (const [id, document] of Object.entries(manifest)) {
+      expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
+      // @defer is added by Yoga's defer-stream plugin, not declared in the Pothos schema.
+      expect(validate(schema, parse(document)).filter((e) => !e.message.includes('"@defer"'))).toEqual([]);
+    }
   });
 
   it('is off by default: documents run, ids are not understood', async () => {

@@ -1,4 +1,5 @@
-import { Redis } from '@upstash/redis';
+import type { Redis } from '@upstash/redis';
+import { upstashClient } from './upstash-client.ts';
 import type { CacheStore, Entry } from './store.ts';
 
 export interface RedisStoreOptions {
@@ -17,15 +18,7 @@ export class RedisStore implements CacheStore {
 
   constructor(options: RedisStoreOptions) {
     this.versionsKey = `${options.prefix}:versions`;
-    this.redis = new Redis({
-      url: options.url,
-      token: options.token,
-      // The client retries five times with backoff by default: far too long for a cache in a request path.
-      retry: { retries: 0 },
-      signal: () => AbortSignal.timeout(options.timeoutMs),
-      enableTelemetry: false,
-      enableAutoPipelining: false,
-    });
+    this.redis = upstashClient(options.url, options.token, options.timeoutMs);
   }
 
   async mget(keys: readonly string[]) {

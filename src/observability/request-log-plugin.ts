@@ -1,4 +1,4 @@
-import { getOperationAST, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Context } from '../context.ts';
 import { requestIdOf } from '../http/request-id.ts';
@@ -32,6 +32,17 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
   const entries = new WeakMap<Request, Entry>();
   const quiet = new Set(quietPaths);
 
+  /** The operation about to run, and its context, where stats and cost will be. */
+  const remember = (args: { contextValue: unknown; document: DocumentNode; operationName?: string | null }) => {
+    const context = args.contextValue as Context & { request?: Request };
+    const entry = context.request && entries.get(context.request);
+    if (!entry) return;
+    const operation = getOperationAST(args.document, args.operationName);
+    entry.operationName = operation?.name?.value ?? entry.operationName;
+    entry.operationType = operation?.operation;
+    entry.context = context;
+  };
+
   return {
     onRequest({ request }) {
       entries.set(request, { started: performance.now(), codes: new Set() });
@@ -41,13 +52,10 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
       if (entry && typeof params.operationName === 'string') entry.operationName = params.operationName.slice(0, 100);
     },
     onExecute({ args }) {
-      const context = args.contextValue as Context & { request?: Request };
-      const entry = context.request && entries.get(context.request);
-      if (!entry) return;
-      const operation = getOperationAST(args.document, args.operationName);
-      entry.operationName = operation?.name?.value ?? entry.operationName;
-      entry.operationType = operation?.operation;
-      entry.context = context;
+      remember(args);
+    },
+    onSubscribe({ args }) {
+      remember(args);
     },
     onResultProcess({ request, result }) {
       const entry = entries.get(request);

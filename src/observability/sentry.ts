@@ -75,6 +75,8 @@ function startSentry(sdk: SentrySdk, config: SentryConfig, secrets: readonly str
     sendDefaultPii: false,
     // No module patching: errors come from the GraphQL plugin, and ESM hooks would slow every later import.
     registerEsmLoaderHooks: false,
+    // Report an unhandled rejection, then exit as Node does without Sentry (its default only warns).
+    integrations: [sdk.onUnhandledRejectionIntegration({ mode: 'strict' })],
     // Credentials are blanked out of everything sent, the request's headers included.
     beforeSend: (event) => {
       const request = requests.get(String(event.tags?.request_id));

@@ -77,7 +77,10 @@ export function estimateCost(
   const operation = operationOf(document, operationName);
   const root = operation && rootType(schema, operation);
   if (!operation || !root) return 0;
-  return selectionCost(walkOf(schema, document, variables), operation.selectionSet, root, undefined, undefined);
+  const cost = selectionCost(walkOf(schema, document, variables), operation.selectionSet, root, undefined, undefined);
+  // Variables are priced before execution coerces them, so `limit: 1e308` can multiply to Infinity, which
+  // the cost histogram refuses with a TypeError (an HTTP 500). Any such price is simply over the maximum.
+  return Number.isFinite(cost) ? cost : Number.MAX_SAFE_INTEGER;
 }
 
 /** What an operation really cost: the same weights, with each list counted at the length it came back with. */

@@ -1,5 +1,6 @@
 import { Ratelimit } from '@upstash/ratelimit';
-import { Redis } from '@upstash/redis';
+import type { Redis } from '@upstash/redis';
+import { upstashClient } from '../cache/upstash-client.ts';
 import { CircuitBreaker } from '../modal/circuit-breaker.ts';
 import type { Log } from '../observability/logger.ts';
 
@@ -96,14 +97,7 @@ export class UpstashLimiter implements Limiter {
     private readonly options: UpstashLimiterOptions,
     private readonly fallback: Limiter = new MemoryLimiter(),
   ) {
-    this.redis = new Redis({
-      url: options.url,
-      token: options.token,
-      retry: { retries: 0 },
-      signal: () => AbortSignal.timeout(options.timeoutMs),
-      enableTelemetry: false,
-      enableAutoPipelining: false,
-    });
+    this.redis = upstashClient(options.url, options.token, options.timeoutMs);
     this.breaker = new CircuitBreaker(1, options.retryMs);
   }
 

@@ -1,0 +1,130 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { loadConfig } from '../src/config/config.ts';
+import { ConfigError } from '../src/config/env.ts';
+import { eventually, ingestStandIn, type IngestStandIn } from './helpers/ingest-stand-in.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const AXIOM_TOKEN = 'xaat-startup-secret-token-0001';
+const SENTRY_DSN_KEY = 'sentrypublickey0002';
+const ADMIN_TOKEN = 'startup-admin-token-secret-0003';
+const UPSTASH_TOKEN = 'startup-upstash-token-secret-0004';
+
+/** The real entry point (`npm start`) as a child process, with exactly `env` (plus PATH). */
+function runServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH!, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+describe('configuration errors', () => {
+  it('in production lists every missing or invalid setting in one message, without their values', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        NODE_ENV: 'production',
+        PORT: 'eighty',
+        AXIOM_TOKEN,
+        SENTRY_DSN: `not a dsn ${SENTRY_DSN_KEY}`,
+        SENTRY_SAMPLE_RATE: '2',
+        TRUSTED_DOCUMENTS: 'on',
+        TRUSTED_DOCUMENTS_MANIFEST: '/nowhere/persisted-documents.json',
+        MAX_DEPTH: '0',
+      });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { message, problems } = error as ConfigError;
+    for (const name of ['PORT', 'CORS_ORIGINS', 'AXIOM_TOKEN / AXIOM_DATASET', 'SENTRY_DSN', 'SENTRY_SAMPLE_RATE', 'TRUSTED_DOCUMENTS_MANIFEST', 'MAX_DEPTH']) {
+      expect(message).toContain(name);
+    }
+    expect(problems).toHaveLength(7);
+    expect(message).not.toContain(AXIOM_TOKEN);
+    expect(message).not.toContain(SENTRY_DSN_KEY);
+  });
+
+  it('rejects CORS_ORIGINS entries that are not origins', () => {
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com,*,https://x.example.com/path' })).toThrow(/CORS_ORIGINS: "\*", "https:\/\/x\.example\.com\/path"/);
+  });
+
+  it('defaults: limits on, trusted documents off, and introspection with GraphiQL only outside production', () => {
+    const development = loadConfig({});
+    expect(development.security).toMatchObject({
+      corsOrigins: [],
+      localhostOrigins: true,
+      maxBodyBytes: 100_000,
+      introspection: true,
+      limits: { depth: 8, aliases: 15, directives: 10, tokens: 1000 },
+      trustedDocuments: undefined,
+    });
+    expect(development.observability).toEqual({ sentry: undefined, axiom: undefined, readyTimeoutMs: 1000 });
+    const production = loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com/' });
+    expect(production.security).toMatchObject({ corsOrigins: ['https://app.example.com'], localhostOrigins: false, introspection: false });
+    expect(production.graphiql).toBe(false);
+  });
+
+  it('stops `npm start` with the message on stderr and exit code 1', async () => {
+    const run = runServer({ NODE_ENV: 'production', AXIOM_TOKEN, ADMIN_TOKEN: 'short' });
+    expect(await run.exited).toBe(1);
+    const { stdout, stderr } = run.output();
+    expect(stderr).toContain('Invalid configuration');
+    for (const name of ['CORS_ORIGINS', 'AXIOM_TOKEN / AXIOM_DATASET', 'ADMIN_TOKEN']) expect(stderr).toContain(name);
+    expect(stdout + stderr).not.toContain(AXIOM_TOKEN);
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('a production start and SIGTERM', () => {
+  let ingest: IngestStandIn;
+  beforeAll(async () => {
+    ingest = await ingestStandIn();
+  });
+  afterAll(() => ingest.close());
+
+  it('logs no secret, serves, and flushes its log lines to Axiom when stopped', async () => {
+    const run = runServer({
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: '0',
+      CORS_ORIGINS: 'https://app.example.com',
+      LOCAL_ENGINE_URL: inject('engineUrl'),
+      ADMIN_TOKEN,
+      SENTRY_DSN: `http://${SENTRY_DSN_KEY}@127.0.0.1:${new URL(ingest.url).port}/1`,
+      AXIOM_TOKEN,
+      AXIOM_DATASET: 'veo-startup',
+      AXIOM_URL: ingest.url,
+      UPSTASH_REDIS_REST_URL: 'http://127.0.0.1:9',
+      UPSTASH_REDIS_REST_TOKEN: UPSTASH_TOKEN,
+    });
+    const url = await eventually(() => /"url":"(http:[^"]+)"/.exec(run.output().stdout)?.[1], 20_000);
+    const answer = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}`, 'x-request-id': 'req-startup-00001' },
+      body: JSON.stringify({ query: '{ area(code: "E09000007") { name } }' }),
+    });
+    expect((await answer.json()).data.area.name).toBe('Camden');
+
+    run.child.kill('SIGTERM');
+    expect(await run.exited).toBe(0);
+    const { stdout, stderr } = run.output();
+    const events = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line).event);
+    expect(events).toEqual(expect.arrayContaining(['server.listening', 'request', 'server.stopping']));
+    // Flushed on shutdown: the request line reached Axiom before the process exited.
+    expect(ingest.axiomLines('veo-startup').map((l) => l.requestId)).toContain('req-startup-00001');
+    expect(ingest.axiomLines('veo-startup').map((l) => l.event)).toEqual(expect.arrayContaining(['server.listening', 'server.stopped']));
+    for (const secret of [ADMIN_TOKEN, AXIOM_TOKEN, UPSTASH_TOKEN, SENTRY_DSN_KEY]) {
+      expect(stdout + stderr).not.toContain(secret);
+      expect(JSON.stringify(ingest.axiomLines('veo-startup'))).not.toContain(secret);
+    }
+  });
+});
