@@ -5,6 +5,7 @@ import { loadConfig, type Config } from './config/config.ts';
 import type { Context } from './context.ts';
 import { useErrorCodes } from './http/error-codes-plugin.ts';
 import { isAdminRequest } from './http/admin-auth.ts';
+import { useJit } from './http/jit.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
 import { useStaleMarker } from './http/stale-plugin.ts';
 import { createCache } from './cache/create-cache.ts';
@@ -76,6 +77,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useStaleMarker(),
       useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: '/graphql', clientOf }),
       useDeferStream(),
+      ...useJit(),
     ],
   });
 

@@ -80,13 +80,26 @@ function useNoIntrospection(): Plugin {
  * variables ("Did you mean the enum value ...?") are reported later, at execution: hide those too.
  */
 function useNoSuggestions(): Plugin {
-  const hide = (result: ExecutionResult) => {
-    for (const error of result.errors ?? []) error.message = error.message.replace(/ ?Did you mean [^?]*\?/g, '').trim();
+  const SUGGESTION = / ?Did you mean [^?]*\?/g;
+  // Errors are replaced, not edited: some (graphql-jit's) have a read-only message.
+  const hide = (result: ExecutionResult): ExecutionResult => {
+    if (!result.errors?.some((e) => e.message.includes('Did you mean'))) return result;
+    const errors = result.errors.map((e) =>
+      e.message.includes('Did you mean')
+        ? new GraphQLError(e.message.replace(SUGGESTION, '').trim(), {
+            nodes: e.nodes,
+            path: e.path,
+            originalError: e.originalError,
+            extensions: e.extensions,
+          })
+        : e,
+    );
+    return { ...result, errors };
   };
   return {
-    onResultProcess({ result }) {
+    onResultProcess({ result, setResult }) {
       if (Symbol.asyncIterator in result) return;
-      for (const single of Array.isArray(result) ? result : [result]) hide(single as ExecutionResult);
+      setResult(Array.isArray(result) ? result.map((r) => hide(r as ExecutionResult)) : hide(result as ExecutionResult));
     },
   };
 }

@@ -1,0 +1,151 @@
+// Starting the two servers under test as separate processes, each with its own process tree.
+import { randomBytes } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { childPids, freePort, spawnTracked, waitFor200, type Spawned } from './processes.ts';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/** The benchmark's API key, new each run. */
+export const API_KEY = `bench${randomBytes(12).toString('hex')}`;
+/**
+ * A tier of its own whose budgets one load generator cannot spend: the load run spends the built-in `internal`
+ * tier's 1,000,000 points a minute in well under a minute (the report says how fast), and 429s would then be
+ * measured instead of the server's work. The limiter still prices and charges every request.
+ */
+export const API_KEY_TIER = { name: 'benchmark', perMinute: 1_000_000_000, perDay: 1_000_000_000_000, explanationsPerHour: 1_000_000 };
+
+const logFiles = new Set<string>();
+/** Deletes the servers' output files (kept when the benchmark fails, for reading). */
+export function removeLogs(): void {
+  for (const file of logFiles) rmSync(file, { force: true });
+  logFiles.clear();
+}
+
+export interface ServerHandle {
+  url: string;
+  pid: number;
+  /** Where its stdout (the JSON log lines) and stderr go. */
+  logFile: string;
+  process: Spawned;
+  stop(): Promise<void>;
+}
+
+/**
+ * The environment of the full server: production, in-process cache and limits, the embedded engine, every
+ * optional outside service off, whatever the shell or a .env file says (server.ts loads .env, but never over
+ * a variable that is set, and an empty value counts as unset).
+ */
+export function fullServerEnv(port: number): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: process.env.HOME ?? tmpdir(),
+    ...(process.env.PYTHON ? { PYTHON: process.env.PYTHON } : {}),
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1', // production listens on 0.0.0.0; a benchmark needs only loopback
+    PORT: String(port),
+    CORS_ORIGINS: 'http://localhost:3000',
+    API_KEYS: `bench:${API_KEY}:${API_KEY_TIER.name}`,
+    RATE_LIMIT_TIERS: `${API_KEY_TIER.name}:${API_KEY_TIER.perMinute}:${API_KEY_TIER.perDay}:${API_KEY_TIER.explanationsPerHour}`,
+    ENGINE_MODE: 'local',
+    MODAL_ENDPOINT_URL: '',
+    LOCAL_ENGINE_URL: '',
+    UPSTASH_REDIS_REST_URL: '',
+    UPSTASH_REDIS_REST_TOKEN: '',
+    SENTRY_DSN: '',
+    AXIOM_TOKEN: '',
+    AXIOM_DATASET: '',
+    TRUSTED_DOCUMENTS: 'off',
+  };
+}
+
+/** `node --import tsx src/server.ts` in production mode; resolves once /health and then /ready answer 200. */
+export async function startFullServer(label = 'full'): Promise<ServerHandle> {
+  const port = await freePort();
+  const logFile = join(tmpdir(), `veo-bench-${label}-${process.pid}-${port}.log`);
+  logFiles.add(logFile);
+  const spawned = spawnTracked(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: fullServerEnv(port),
+    stdoutFile: logFile,
+    stderrFile: logFile,
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const alive = () => spawned.child.exitCode === null;
+  try {
+    await waitFor200(`${url}/health`, 30_000, alive);
+    // /ready asks the engine, which starts it (the embedded engine starts on first use).
+    await waitFor200(`${url}/ready`, 30_000, alive);
+  } catch (error) {
+    await spawned.stop();
+    throw new Error(`the full server did not get ready: ${(error as Error).message} (its output: ${logFile})`);
+  }
+  return { url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
+}
+
+/** bench/minimal-server.ts; resolves once it prints its URL (it has loaded its data by then). */
+export async function startMinimalServer(): Promise<ServerHandle> {
+  const logFile = join(tmpdir(), `veo-bench-minimal-${process.pid}.log`);
+  logFiles.add(logFile);
+  const spawned = spawnTracked(process.execPath, ['--import', 'tsx', 'bench/minimal-server.ts', '--port', '0'], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...(process.env.PYTHON ? { PYTHON: process.env.PYTHON } : {}) },
+    pipeStdout: true,
+    stderrFile: logFile,
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`the minimal server did not start within 30 s (stderr: ${logFile})`)), 30_000);
+    spawned.child.once('exit', (code) => reject(new Error(`the minimal server exited (code ${code}; stderr: ${logFile})`)));
+    createInterface({ input: spawned.child.stdout! }).on('line', (line) => {
+      const match = /minimal listening on (http:\/\/\S+)/.exec(line);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    });
+  }).catch(async (error: Error) => {
+    await spawned.stop();
+    throw error;
+  });
+  return { url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
+}
+
+/** The full server's Python engine: its child running serve.py (tsx also runs an esbuild service child). */
+export function enginePidOf(serverPid: number): number | undefined {
+  return childPids(serverPid).find((pid) => {
+    try {
+      return /serve\.py/.test(readCmdline(pid));
+    } catch {
+      return false;
+    }
+  });
+}
+
+function readCmdline(pid: number): string {
+  return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
+}
+
+/** Engine HTTP calls so far by endpoint, from the server's own /metrics. */
+export async function engineCalls(url: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const counts: Record<string, number> = {};
+  for (const match of text.matchAll(/^veo_engine_requests_total\{endpoint="([^"]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2]);
+  return counts;
+}
+
+/** Points charged so far (`veo_query_cost{kind="requested"}`: sum and count), from /metrics. */
+export async function chargedPoints(url: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name}\\{kind="requested"\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
+  return { sum: read('veo_query_cost_sum'), count: read('veo_query_cost_count') };
+}
+
+/** after - before, leaving out the endpoints that did not move. */
+export function callsBetween(before: Record<string, number>, after: Record<string, number>): Record<string, number> {
+  const delta: Record<string, number> = {};
+  for (const [endpoint, n] of Object.entries(after)) if (n - (before[endpoint] ?? 0) > 0) delta[endpoint] = n - (before[endpoint] ?? 0);
+  return delta;
+}
