@@ -15,7 +15,7 @@ import { mixFor, MIX } from './lib/mix.ts';
 import { deferTiming, firstDifference, gql, JSON_ACCEPT, problem, timedEach, type DeferTiming } from './lib/probes.ts';
 import { installCleanup, killAll, rssKb } from './lib/processes.ts';
 import {
-  API_KEY, API_KEY_TIER, callsBetween, chargedPoints, enginePidOf, engineCalls, removeLogs, ROOT, startFullServer, startMinimalServer, type ServerHandle,
+  API_KEY, API_KEY_TIER, assertAlive, callsBetween, chargedPoints, enginePidOf, engineCalls, removeLogs, ROOT, startFullServer, startMinimalServer, type ServerHandle,
 } from './lib/servers.ts';
 import { fmt, fmtInt, latency, mb, median, medianBy, pct, table } from './lib/stats.ts';
 
@@ -94,8 +94,9 @@ const SCENARIOS: Scenario[] = [
 
 type Runs = Map<Scenario, { full: LoadResult[]; minimal: LoadResult[] }>;
 
-function run(server: ServerHandle, s: Scenario, seconds: number): Promise<LoadResult> {
-  return load({
+async function run(server: ServerHandle, s: Scenario, seconds: number): Promise<LoadResult> {
+  assertAlive(server);
+  const result = await load({
     url: `${server.url}${s.path}`,
     connections: s.connections,
     seconds,
@@ -104,6 +105,8 @@ function run(server: ServerHandle, s: Scenario, seconds: number): Promise<LoadRe
     body: s.body,
     graphql: s.method === 'POST',
   });
+  assertAlive(server);
+  return result;
 }
 
 async function compare(full: ServerHandle, minimal: ServerHandle): Promise<Runs> {
@@ -515,9 +518,11 @@ async function main() {
     const runs = await compare(full, minimal);
     const recommend = await recommendationLatency(full);
     const explanations = await explanationTimes(full);
+    assertAlive(full);
     await minimal.stop(); // idle from here on; the load run has the CPUs to itself
     const beforeLoad = sampleRss(full.pid).stop();
     const loadResult = await loadRun(full);
+    assertAlive(full);
     const whole = wholeRun.stop();
     // Two samplers tick at different instants: the whole run's peak includes the load run's.
     const wholeRunRss = { ...whole, node: Math.max(whole.node, loadResult.rss.node), tree: Math.max(whole.tree, loadResult.rss.tree) };

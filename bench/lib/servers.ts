@@ -26,6 +26,7 @@ export function removeLogs(): void {
 }
 
 export interface ServerHandle {
+  name: string;
   url: string;
   pid: number;
   /** Where its stdout (the JSON log lines) and stderr go. */
@@ -83,7 +84,7 @@ export async function startFullServer(label = 'full'): Promise<ServerHandle> {
     await spawned.stop();
     throw new Error(`the full server did not get ready: ${(error as Error).message} (its output: ${logFile})`);
   }
-  return { url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
+  return { name: `the ${label} server`, url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
 }
 
 /** bench/minimal-server.ts; resolves once it prints its URL (it has loaded its data by then). */
@@ -110,7 +111,15 @@ export async function startMinimalServer(): Promise<ServerHandle> {
     await spawned.stop();
     throw error;
   });
-  return { url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
+  return { name: 'the minimal server', url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
+}
+
+/** Throws when the server's process has exited (measuring a dead server would report zeros). */
+export function assertAlive(server: ServerHandle): void {
+  const { exitCode, signalCode } = server.process.child;
+  if (exitCode !== null || signalCode !== null) {
+    throw new Error(`${server.name} exited during the run (${signalCode ? `signal ${signalCode}` : `code ${exitCode}`}; its output: ${server.logFile})`);
+  }
 }
 
 /** The full server's Python engine: its child running serve.py (tsx also runs an esbuild service child). */

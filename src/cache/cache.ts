@@ -94,12 +94,12 @@ export class Cache {
 
     const fromMemory = opts.refresh ? keys.map(() => null) : await this.options.memory.mget(keys);
     const mine = new Map<string, { id: string; deferred: Deferred }>();
+    let hits = 0;
     keys.forEach((key, i) => {
       const entry = fromMemory[i];
       if (entry && entry.f > now) {
         results[i] = { value: entry.v, stale: false, cached: true };
-        this.count(kind, 'hit', 'memory');
-        if (stats) stats.hits += 1;
+        hits += 1;
         return;
       }
       if (entry) staleCopies.set(key, entry);
@@ -107,18 +107,20 @@ export class Cache {
       if (pending) {
         // Another request is already fetching this key: wait for its answer instead of asking again.
         results[i] = pending;
-        this.count(kind, 'hit', 'memory');
-        if (stats) stats.hits += 1;
+        hits += 1;
         return;
       }
       if (!mine.has(key)) {
         const deferred = defer();
         this.inflight.set(key, deferred.promise);
         mine.set(key, { id: ids[i]!, deferred });
-        this.count(kind, 'miss', 'memory');
       }
       results[i] = mine.get(key)!.deferred.promise;
     });
+    // Counted once per batch, not per key: a dashboard looks up dozens of keys a request.
+    this.count(kind, 'hit', 'memory', hits);
+    this.count(kind, 'miss', 'memory', mine.size);
+    if (stats) stats.hits += hits;
 
     if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts);
     return Promise.all(
@@ -151,14 +153,14 @@ export class Cache {
           if (entry && entry.f > now) {
             mine.get(key)!.deferred.resolve({ value: entry.v, stale: false, cached: true });
             hits.push({ key, entry, ttlSeconds: Math.min(this.options.memoryTtlSeconds, (entry.f - now) / 1000) });
-            this.count(kind, 'hit', 'redis');
-            if (stats) stats.hits += 1;
             return false;
           }
           if (entry) staleCopies.set(key, entry);
-          this.count(kind, 'miss', 'redis');
           return true;
         });
+        this.count(kind, 'hit', 'redis', hits.length);
+        this.count(kind, 'miss', 'redis', missing.length);
+        if (stats) stats.hits += hits.length;
         await memory.mset(hits);
       }
       if (missing.length === 0) return;
@@ -235,7 +237,7 @@ export class Cache {
   /** The kind's current version; with Redis read at most once per memory TTL, so every instance agrees soon. */
   private async version(kind: CacheKind): Promise<number> {
     const { redis, memory, memoryTtlSeconds } = this.options;
-    if (!redis) return (await memory.versions())[kind] ?? 1;
+    if (!redis) return memory.versionOf(kind);
     if (this.now() - this.versionCache.fetchedAt > memoryTtlSeconds * 1000) {
       this.versionRefresh ??= this.redisCall(() => redis.versions(), null)
         .then((values) => {
@@ -276,8 +278,8 @@ export class Cache {
     await this.options.redis?.ping?.();
   }
 
-  private count(kind: CacheKind, result: 'hit' | 'miss' | 'stale', tier: 'memory' | 'redis') {
-    this.options.metrics.cacheLookups.inc({ kind, result, tier });
+  private count(kind: CacheKind, result: 'hit' | 'miss' | 'stale', tier: 'memory' | 'redis', n = 1) {
+    if (n > 0) this.options.metrics.cacheLookups.inc({ kind, result, tier }, n);
   }
 }
 

@@ -28,6 +28,10 @@ export class MemoryStore implements CacheStore {
     for (const key of keys) this.lru.delete(key);
   }
 
+  versionOf(kind: string): number {
+    return this.kindVersions[kind] ?? 1;
+  }
+
   async versions() {
     return { ...this.kindVersions };
   }

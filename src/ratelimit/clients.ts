@@ -17,6 +17,9 @@ export interface Client {
 export const ANONYMOUS_TIER = 'anonymous';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
+// The configured keys' digests, computed once per key rather than once per request.
+const keyDigests = new WeakMap<ApiKey, Buffer>();
+const digestOf = (key: ApiKey) => keyDigests.get(key) ?? keyDigests.set(key, digest(key.key)).get(key)!;
 
 /**
  * Identifies the client. `X-Forwarded-For` is honoured only behind a proxy we trust (TRUST_PROXY), since
@@ -31,7 +34,7 @@ export function identifyClient(
     const sentDigest = digest(sent);
     // Compare digests in constant time against every key, so timing says nothing about which one is near.
     let match: ApiKey | undefined;
-    for (const candidate of options.apiKeys) if (timingSafeEqual(sentDigest, digest(candidate.key))) match = candidate;
+    for (const candidate of options.apiKeys) if (timingSafeEqual(sentDigest, digestOf(candidate))) match = candidate;
     return match ? { id: `key:${match.name}`, tier: match.tier } : { id: 'key:invalid', tier: ANONYMOUS_TIER, invalidKey: true };
   }
   const forwarded = options.trustProxy ? request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() : undefined;
