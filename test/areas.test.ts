@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCsv } from './helpers/data.ts';
 import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
 
-// The expectations are computed from the data the engine ships, not typed in by hand.
-const rentsCsv = readFileSync(new URL('../python/data/rents.csv', import.meta.url), 'utf8').trim().split('\n');
-const header = rentsCsv[0]!.split(',');
-const rows = rentsCsv.slice(1).map((line) => Object.fromEntries(line.split(',').map((v, i) => [header[i], v])));
+const rows = readCsv('rents.csv');
 
 let server: TestServer;
 beforeAll(async () => {

@@ -1,39 +1,7 @@
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { EngineClient } from '../src/modal/client.ts';
+import { failing, modalStandIn } from './helpers/modal-stand-in.ts';
 import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
-
-/**
- * Stands in for Modal's web endpoint (which cannot run here): it records every request and either fails or
- * forwards to the real local engine, as the Modal app would answer with the same handlers.
- */
-async function modalStandIn(behaviour: { failFirst?: number; alwaysFail?: boolean }) {
-  const received: { method: string; path: string; headers: IncomingMessage['headers']; body: string }[] = [];
-  let failures = 0;
-  const server: Server = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    received.push({ method: req.method!, path: req.url!, headers: req.headers, body });
-    if (behaviour.alwaysFail || failures < (behaviour.failFirst ?? 0)) {
-      failures += 1;
-      res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}');
-      return;
-    }
-    const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
-      method: req.method,
-      headers: { 'content-type': 'application/json' },
-      body: req.method === 'POST' ? body : undefined,
-    });
-    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    received,
-    close: () => new Promise((resolve) => server.close(resolve)),
-  };
-}
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -42,7 +10,7 @@ afterEach(async () => {
 
 describe('the engine client', () => {
   it('sends the Modal proxy-auth headers and retries an idempotent POST after a 503', async () => {
-    const modal = await modalStandIn({ failFirst: 1 });
+    const modal = await modalStandIn(failing(1));
     cleanups.push(modal.close);
     const client = new EngineClient({ baseUrl: modal.url, timeoutMs: 5_000, retries: 2, proxyAuth: { key: 'wk-1', secret: 'ws-2' } });
     const { areas } = await client.areas(['E09000007']);
@@ -81,7 +49,7 @@ describe('engine down and fallback', () => {
   });
 
   it('keeps the rest of the answer when one nullable field fails', async () => {
-    const modal = await modalStandIn({ alwaysFail: true });
+    const modal = await modalStandIn(failing(Infinity));
     cleanups.push(modal.close);
     server = await startServer({ ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: modal.url });
     const { body } = await server.gql(`{ health { status engine { status active } } }`);
@@ -89,7 +57,7 @@ describe('engine down and fallback', () => {
   });
 
   it('in auto mode falls back to the local engine while Modal fails, behind a breaker', async () => {
-    const modal = await modalStandIn({ alwaysFail: true });
+    const modal = await modalStandIn(failing(Infinity));
     cleanups.push(modal.close);
     server = await startServer({
       ENGINE_MODE: 'auto',

@@ -1,10 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readCsv } from './helpers/data.ts';
 import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
 
-const lines = readFileSync(new URL('../python/data/rents.csv', import.meta.url), 'utf8').trim().split('\n');
-const header = lines[0]!.split(',');
-const rents = lines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [header[i], v])));
+const rents = readCsv('rents.csv');
 
 let server: TestServer;
 beforeAll(async () => {

@@ -253,17 +253,10 @@ export class Cache {
   }
 
   /** A Redis round trip that never fails the request: on error (or while bypassed) answers `fallback`. */
-  private async redisCall<R>(call: () => Promise<R>, fallback: R): Promise<R> {
-    if (!this.redisBreaker.allow()) return fallback;
-    try {
-      const result = await call();
-      this.redisBreaker.success();
-      return result;
-    } catch (error) {
-      this.redisBreaker.failure();
-      this.options.log('cache.redis.failed', { message: (error as Error).message, bypassForMs: this.options.redisRetryMs });
-      return fallback;
-    }
+  private redisCall<R>(call: () => Promise<R>, fallback: R): Promise<R> {
+    return this.redisBreaker.guard(call, () => fallback, (error) =>
+      this.options.log('cache.redis.failed', { message: error.message, bypassForMs: this.options.redisRetryMs }),
+    );
   }
 
   get redisState() {

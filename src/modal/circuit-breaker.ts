@@ -29,6 +29,20 @@ export class CircuitBreaker {
     return true;
   }
 
+  /** Runs `call` when the breaker allows it; answers `fallback` while it is open or when `call` fails. */
+  async guard<T>(call: () => Promise<T>, fallback: () => T | Promise<T>, onFailure?: (error: Error) => void): Promise<T> {
+    if (!this.allow()) return fallback();
+    try {
+      const result = await call();
+      this.success();
+      return result;
+    } catch (error) {
+      this.failure();
+      onFailure?.(error as Error);
+      return fallback();
+    }
+  }
+
   success(): void {
     this.consecutiveFailures = 0;
     this.probing = false;

@@ -126,17 +126,10 @@ export class UpstashLimiter implements Limiter {
     );
   }
 
-  private async attempt(call: () => Promise<Decision>, fallback: () => Promise<Decision>): Promise<Decision> {
-    if (!this.breaker.allow()) return fallback();
-    try {
-      const decision = await call();
-      this.breaker.success();
-      return decision;
-    } catch (error) {
-      this.breaker.failure();
-      this.options.log('ratelimit.store.failed', { message: (error as Error).message, fallbackForMs: this.options.retryMs });
-      return fallback();
-    }
+  private attempt(call: () => Promise<Decision>, fallback: () => Promise<Decision>): Promise<Decision> {
+    return this.breaker.guard(call, fallback, (error) =>
+      this.options.log('ratelimit.store.failed', { message: error.message, fallbackForMs: this.options.retryMs }),
+    );
   }
 
   private ratelimit(budget: Budget): Ratelimit {
