@@ -6,6 +6,7 @@
  *   node --import tsx bench/run.ts [--quick] [--full-load] [--duration 5] [--rounds 3] [--cold 200] [--explain 5] [--no-write]
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,7 +16,8 @@ import { mixFor, MIX } from './lib/mix.ts';
 import { deferTiming, firstDifference, gql, JSON_ACCEPT, problem, timedEach, type DeferTiming } from './lib/probes.ts';
 import { installCleanup, killAll, rssKb } from './lib/processes.ts';
 import {
-  API_KEY, API_KEY_TIER, assertAlive, callsBetween, chargedPoints, enginePidOf, engineCalls, removeLogs, ROOT, startFullServer, startMinimalServer, type ServerHandle,
+  API_KEY, API_KEY_TIER, assertAlive, callsBetween, chargedPoints, enginePidOf, engineCalls, removeLogs, ROOT,
+  startFullServer, startMinimalServer, type ServerHandle,
 } from './lib/servers.ts';
 import { fmt, fmtInt, latency, mb, median, medianBy, pct, table } from './lib/stats.ts';
 
@@ -156,7 +158,7 @@ async function explanationTimes(full: ServerHandle): Promise<DeferTiming[]> {
   const out: DeferTiming[] = [];
   // Questions of their own (salted budgets), so every explanation job is new.
   for (const question of docs.freshQuestions(P.explain, 3)) {
-    out.push(await deferTiming(full.url, AUTH, docs.RECOMMEND_EXPLAINED, { input: { ...question, limit: 10 } }));
+    out.push(await deferTiming(full.url, AUTH, docs.RECOMMEND_EXPLAINED, { input: question }));
   }
   return out;
 }
@@ -211,10 +213,12 @@ interface RssPeak {
   node: number;
   tree: number;
   samples: number;
+  /** node + python at the last sample. */
+  lastTree: number;
 }
 
 function sampleRss(serverPid: number): { stop(): RssPeak } {
-  const peak: RssPeak = { node: 0, tree: 0, samples: 0 };
+  const peak: RssPeak = { node: 0, tree: 0, samples: 0, lastTree: NaN };
   let enginePid = enginePidOf(serverPid);
   const take = () => {
     const node = rssKb(serverPid);
@@ -223,6 +227,7 @@ function sampleRss(serverPid: number): { stop(): RssPeak } {
     if (Number.isNaN(node)) return;
     peak.node = Math.max(peak.node, node);
     peak.tree = Math.max(peak.tree, node + python);
+    peak.lastTree = node + python;
     peak.samples++;
   };
   take();
@@ -265,22 +270,32 @@ async function loadRun(full: ServerHandle) {
 // Report
 
 const LOAD_BEFORE = loadavg();
+/** The code under test is what the servers loaded when they started: note its state then, and whether it moved. */
+const CODE_BEFORE = codeState();
+
+function codeState(): string {
+  const commit = tryRun('git', ['rev-parse', '--short', 'HEAD']);
+  // Only the files the servers run (bench/RESULTS.md, which this run rewrites, is not one of them); a digest
+  // of the uncommitted diff tells two runs of different work in progress apart.
+  const diff = tryRun('git', ['diff', 'HEAD', '--', 'src', 'python', 'package.json', 'bench/minimal-server.ts']);
+  const digest = createHash('sha1').update(diff).digest('hex').slice(0, 8);
+  return commit ? `commit ${commit}${diff ? ` with uncommitted changes (diff ${digest})` : ''}` : '';
+}
 
 function machine(): string[] {
   const python = tryRun(process.env.PYTHON ?? 'python3', ['--version']);
-  const commit = tryRun('git', ['rev-parse', '--short', 'HEAD']);
-  const dirty = tryRun('git', ['status', '--porcelain', '--untracked-files=no']);
+  const after = codeState();
   return [
     `Machine: ${availableParallelism()} CPUs (nproc), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GB RAM; ` +
       `Node ${process.version}; ${python || 'python3 ?'}; load average (1, 5, 15 min) before the run ${LOAD_BEFORE.map((l) => l.toFixed(2)).join(' ')}, ` +
       `after ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine during the run skews the figures)`,
-    ...(commit ? [`Code: commit ${commit}${dirty ? ' with uncommitted changes' : ''}`] : []),
+    ...(CODE_BEFORE ? [`Code: ${CODE_BEFORE} at the start${after !== CODE_BEFORE ? ` (**${after} by the end**: the servers of part h started later)` : ''}`] : []),
   ];
 }
 
 function tryRun(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 2 ** 20 }).trim();
   } catch {
     return '';
   }
@@ -289,7 +304,7 @@ function tryRun(command: string, args: string[]): string {
 type Verdict = { target: string; figure: string; met: boolean | undefined };
 const mark = (met: boolean | undefined) => (met === undefined ? 'n/a' : met ? '**met**' : '**not met**');
 const ms = (n: number) => fmt(n, 2);
-/** A rate that is exactly `n` answers of `codes`, e.g. 429s. */
+/** How many answers had this HTTP status, e.g. 429. */
 const statusCount = (r: LoadResult, code: string) => r.status[code] ?? 0;
 
 interface Report {
@@ -321,13 +336,16 @@ function render(r: Report): string {
       otherErrors += x.errors + x.non2xx - statusCount(x, '429');
     }
     const ratio = m ? f.rps / m.rps : NaN;
+    // Each round measured the two back to back: their ratio per round shows how much the figure moves.
+    const perRound = minimal.length ? full.map((x, i) => x.rps / minimal[i]!.rps) : [];
+    const spread = perRound.length > 1 ? ` (per round ${perRound.map((x) => fmt(x, 2)).join(' / ')}, median ${fmt(median(perRound), 2)})` : '';
     const line = (server: string, x: LoadResult, runs: LoadResult[], ratioText: string) => [
       `${s.id}. ${s.name}`, server, s.connections, fmtInt(x.rps), ms(x.latency.p50), ms(x.latency.p95), ms(x.latency.p99),
       x.errors, x.non2xx, ratioText, runs.map((y) => fmtInt(y.rps)).join(' / '),
     ];
-    rows.push(line('full', f, full, m ? `**${fmt(ratio, 2)}x**` : `- (${s.fullOnly})`));
+    rows.push(line('full', f, full, m ? `**${fmt(ratio, 2)}x**${spread}` : `- (${s.fullOnly})`));
     if (m) rows.push(line('minimal', m, minimal, ''));
-    if (s.id === 'a') verdicts.push({ target: 'warm dashboard, full/minimal req/s >= 1.0x', figure: `${fmt(ratio, 2)}x`, met: ratio >= 1 });
+    if (s.id === 'a') verdicts.push({ target: 'warm dashboard, full/minimal req/s >= 1.0x', figure: `${fmt(ratio, 2)}x${spread}`, met: ratio >= 1 });
     if ((s.id === 'b' || s.id === 'c') && s.connections === 5) {
       verdicts.push({ target: `${s.name}, p99 < 10 ms at 5 connections`, figure: `${ms(f.latency.p99)} ms`, met: f.latency.p99 < 10 });
     }
@@ -392,7 +410,8 @@ function render(r: Report): string {
     '',
     `Each row is the run with the median req/s among the server's ${P.rounds} runs of that scenario (its latencies are that run's, not`,
     'medians of each figure); the last column lists every run in order. Latency: autocannon, request written to answer read, every',
-    'answer. "errors": connection errors, timeouts and 200 answers holding GraphQL `errors`. full/minimal = req/s ratio of the median runs.',
+    'answer. "errors": connection errors, timeouts and 200 answers holding GraphQL `errors`. full/minimal: the req/s ratio of the',
+    'median runs (the verdict uses it), then the ratio within each round, where the two ran back to back.',
     '',
     table(
       ['scenario', 'server', 'conns', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'non-2xx', 'full/minimal', 'req/s of each run'],
@@ -445,9 +464,11 @@ function render(r: Report): string {
       `${p.up} s, all run for ${p.hold} s, and leave one by one over ${p.down} s (the seed: 60 / 180 / 60 s, \`--full-load\`). ` +
       "Unlike the seed's users, these clients do not pause between requests, so the server is saturated. Mix (seeded, " +
       `${P.seed}): ${MIX.map(([n, s]) => `${n} ${fmt(s * 100, 0)}%`).join(', ')}; 5% of recommendation budgets are new questions. ` +
+      'Latency over every answer (429s included, had there been any). ' +
       `RSS sampled every 500 ms from /proc (VmRSS) of the server's node process and its Python engine child (${r.loadRun.rss.samples} samples); ` +
       `node / node + python: ${mb(r.rss.started.node)} / ${mb(r.rss.started.tree)} once ready (before any load), ` +
-      `${mb(r.rss.beforeLoad.node)} / ${mb(r.rss.beforeLoad.tree)} just before the load run, ` +
+      `${mb(r.rss.beforeLoad.node)} / ${mb(r.rss.beforeLoad.tree)} just before the load run, node + python ${mb(r.loadRun.rss.lastTree)} ` +
+      'when its last client had left, ' +
       `peak over the whole benchmark ${mb(r.rss.wholeRun.node)} / ${mb(r.rss.wholeRun.tree)}.`,
     '',
     table(

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { projectPath } from '../project-root.ts';
 
 // The limits, CORS, CSRF, introspection and trusted-documents settings. Parsed with the rest of the
 // environment (env.ts spreads `securityEnv` into its schema), so every problem is listed in one message.
@@ -11,9 +11,7 @@ const int = (fallback: number, min: number, max: number) =>
 const flag = z.preprocess(unset, z.enum(['true', 'false']).optional());
 
 /** Where `npm run codegen` writes the manifest of the operations in operations/. */
-export const DEFAULT_TRUSTED_MANIFEST = fileURLToPath(
-  new URL('../../operations/generated/persisted-documents.json', import.meta.url),
-);
+export const DEFAULT_TRUSTED_MANIFEST = projectPath('operations', 'generated', 'persisted-documents.json');
 
 export const securityEnv = {
   GRAPHIQL: flag,

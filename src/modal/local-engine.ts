@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { projectPath } from '../project-root.ts';
 
-const SERVE_SCRIPT = fileURLToPath(new URL('../../python/serve.py', import.meta.url));
+const SERVE_SCRIPT = projectPath('python', 'serve.py');
 const LISTENING = /veo-engine listening on (http:\/\/\S+)/;
 
 export interface LocalEngineOptions {
