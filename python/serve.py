@@ -135,11 +135,20 @@ class EngineServer6(EngineServer):
     address_family = socket.AF_INET6
 
 
+def _stop_at_eof(server):
+    while sys.stdin.buffer.read(4096):
+        pass
+    server.shutdown()
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description="veo engine HTTP server")
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8787, help="0 picks a free port")
     parser.add_argument("--verbose", action="store_true", help="log one line per request on stderr")
+    parser.add_argument("--exit-with-stdin", action="store_true",
+                        help="stop when stdin closes: a parent that holds the pipe takes the engine with it, "
+                             "even when it is killed without a chance to stop it")
     args = parser.parse_args(argv)
 
     EngineRequestHandler.verbose = args.verbose
@@ -154,6 +163,8 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    if args.exit_with_stdin:
+        threading.Thread(target=_stop_at_eof, args=(server,), daemon=True).start()
     print(f"veo-engine listening on http://{host}:{server.server_address[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)  # how soon a stop request is noticed

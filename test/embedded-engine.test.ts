@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.ts';
 import { createApp } from '../src/yoga.ts';
@@ -36,6 +38,45 @@ describe('the embedded default', () => {
       expect(() => process.kill(pid, 0)).toThrow();
     } finally {
       await app.close();
+    }
+  });
+});
+
+describe('the engine child', () => {
+  it('stops when the server is killed without a chance to stop it', async () => {
+    const server = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      env: { ...process.env, PORT: '0', NODE_ENV: 'test' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const events: Record<string, any> = {};
+    const lines = createInterface({ input: server.stdout! });
+    const seen = (event: string) =>
+      new Promise<any>((resolve) => {
+        if (events[event]) return resolve(events[event]);
+        lines.on('line', (line) => {
+          const parsed = JSON.parse(line);
+          events[parsed.event] = parsed;
+          if (parsed.event === event) resolve(parsed);
+        });
+      });
+    try {
+      const { url } = await seen('server.listening');
+      await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ personas { id } }"}' });
+      const { pid } = await seen('engine.local.started');
+      expect(() => process.kill(pid, 0)).not.toThrow();
+      server.kill('SIGKILL');
+      let alive = true;
+      for (let i = 0; i < 50 && alive; i += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        try {
+          process.kill(pid, 0);
+        } catch {
+          alive = false;
+        }
+      }
+      expect(alive).toBe(false);
+    } finally {
+      server.kill('SIGKILL');
     }
   });
 });

@@ -1,5 +1,7 @@
 """serve.py over a real port: every endpoint, every error code, keep-alive, quiet logs, clean shutdown."""
 import http.client
+import os
+import sys
 import signal
 import time
 import unittest
@@ -148,3 +150,18 @@ class LifecycleTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ExitWithStdinTest(unittest.TestCase):
+    def test_the_engine_stops_when_its_parent_closes_stdin(self):
+        import subprocess
+        serve = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "serve.py")
+        proc = subprocess.Popen([sys.executable, serve, "--port", "0", "--exit-with-stdin"],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        try:
+            self.assertIn("listening", proc.stdout.readline().decode())
+            proc.stdin.close()
+            self.assertEqual(proc.wait(timeout=10), 0)
+        finally:
+            if proc.poll() is None:
+                proc.kill()

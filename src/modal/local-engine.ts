@@ -49,8 +49,9 @@ export class LocalEngineProcess {
 
   private launch(): Promise<string> {
     const timeoutMs = this.options.startTimeoutMs ?? 20_000;
-    const child = spawn(this.options.python, [SERVE_SCRIPT, '--host', '127.0.0.1', '--port', '0'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // The engine holds the read end of our stdin pipe: if this process dies, even by SIGKILL, it stops too.
+    const child = spawn(this.options.python, [SERVE_SCRIPT, '--host', '127.0.0.1', '--port', '0', '--exit-with-stdin'], {
+      stdio: ['pipe', 'pipe', 'inherit'],
       env: { ...process.env, ...this.options.env },
     });
     this.child = child;
