@@ -60,3 +60,11 @@ describe('the README', () => {
     expect(readFileSync(new URL('../README.md', import.meta.url), 'utf8')).toContain(costTable(schema));
   });
 });
+
+describe('variables', () => {
+  it('prices a list by the operation\'s default for its size when the variable is not sent', () => {
+    const q = `query ($n: Int = 33) { areas(first: $n) { nodes { code safety { rank } } } }`;
+    expect(estimateCost(schema, parse(q))).toBe(1 + 33 * 2);
+    expect(estimateCost(schema, parse(q), undefined, { n: 5 })).toBe(1 + 5 * 2);
+  });
+});

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 // Starting the two servers under test as separate processes, each with its own process tree.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
@@ -63,12 +64,21 @@ export function fullServerEnv(port: number): Record<string, string> {
   };
 }
 
-/** `node --import tsx src/server.ts` in production mode; resolves once /health and then /ready answer 200. */
+let built = false;
+
+/**
+ * What `npm start` runs (the esbuild bundle of src/server.ts) in production mode, built once per benchmark;
+ * resolves once /health and then /ready answer 200.
+ */
 export async function startFullServer(label = 'full'): Promise<ServerHandle> {
+  if (!built) {
+    execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    built = true;
+  }
   const port = await freePort();
   const logFile = join(tmpdir(), `veo-bench-${label}-${process.pid}-${port}.log`);
   logFiles.add(logFile);
-  const spawned = spawnTracked(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+  const spawned = spawnTracked(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
     cwd: ROOT,
     env: fullServerEnv(port),
     stdoutFile: logFile,
@@ -122,7 +132,7 @@ export function assertAlive(server: ServerHandle): void {
   }
 }
 
-/** The full server's Python engine: its child running serve.py (tsx also runs an esbuild service child). */
+/** The full server's Python engine: its child running serve.py. */
 export function enginePidOf(serverPid: number): number | undefined {
   return childPids(serverPid).find((pid) => {
     try {

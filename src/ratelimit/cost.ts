@@ -2,6 +2,7 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
+  getVariableValues,
   getNullableType,
   GraphQLIncludeDirective,
   GraphQLSkipDirective,
@@ -124,7 +125,10 @@ function buildPlan(
   if (!operation || !root) return undefined;
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
-  const fields = planFields({ schema, variables, fragments }, operation.selectionSet, root, undefined);
+  // The operation's own defaults (`$first: Int = 33`) count; variables that do not coerce are priced as sent.
+  const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variables);
+  const values = coerced.coerced ?? variables;
+  const fields = planFields({ schema, variables: values, fragments }, operation.selectionSet, root, undefined);
   const estimate = estimateOf(fields);
   // Variables are priced before execution coerces them, so `limit: 1e308` can multiply to Infinity: any such
   // price is simply over the maximum.
