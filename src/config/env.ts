@@ -36,7 +36,7 @@ const envSchema = z.object({
   CACHE_TTL_PERSONA: int(24 * 3600, 1, 365 * 24 * 3600),
   CACHE_STALE_SECONDS: int(7 * 24 * 3600, 0, 365 * 24 * 3600),
   CACHE_MEMORY_TTL_SECONDS: int(5, 1, 3600),
-  CACHE_MEMORY_MAX_MB: int(32, 1, 4096),
+  CACHE_MEMORY_MAX_MB: int(16, 1, 4096),
   CACHE_REDIS_TIMEOUT_MS: int(500, 10, 30_000),
   CACHE_REDIS_RETRY_MS: int(2_000, 10, 600_000),
   CACHE_PREFIX: z.preprocess((v) => (v === '' ? undefined : v), z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/).default('veo')),

@@ -5,8 +5,8 @@ import { corsOptions } from './cors.ts';
 export function httpOptions(config: SecurityConfig) {
   return {
     cors: corsOptions(config),
-    // Refused with 413 from Content-Length, or while reading a body that has none, before JSON parsing.
-    maxRequestBodySize: config.maxBodyBytes,
+    // Bodies are limited by useBodyLimit (see src/http/body-limit.ts), which is cheaper for the common case.
+    maxRequestBodySize: false,
     // One operation per request: a batch would multiply every per-request limit.
     batching: false,
   } as const;

@@ -3,6 +3,7 @@ import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
+import { useBodyLimit } from './body-limit.ts';
 
 /**
  * Headers any of which marks a request as one a browser could only send after a CORS preflight: Yoga's own,
@@ -25,6 +26,8 @@ export function securityPlugins(config: SecurityConfig): Plugin[] {
   const validationLimit = (limit: string, n: number) => ({ n, propagateOnRejection: false, onReject: [refuse(limit)] });
   return [
     useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    // Refused with 413 from Content-Length, or while reading a body that has none, before JSON parsing.
+    useBodyLimit(config.maxBodyBytes),
     useMalformedParamsAsBadRequest(),
     EnvelopArmorPlugin({
       costLimit: { enabled: false },

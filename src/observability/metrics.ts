@@ -1,8 +1,10 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /** One registry per server instance, so two instances in one process (tests) keep separate counts. */
 export function createMetrics() {
   const registry = new Registry();
+  // Process figures (heap, RSS, event-loop lag, GC), read when /metrics is scraped.
+  collectDefaultMetrics({ register: registry, prefix: 'veo_' });
   return {
     registry,
     engineRequests: new Counter({
