@@ -78,7 +78,7 @@ export async function startFullServer(label = 'full'): Promise<ServerHandle> {
   const port = await freePort();
   const logFile = join(tmpdir(), `veo-bench-${label}-${process.pid}-${port}.log`);
   logFiles.add(logFile);
-  const spawned = spawnTracked(process.execPath, ['--enable-source-maps', 'dist/server.js'], {
+  const spawned = spawnTracked(process.execPath, ['--enable-source-maps', '--max-old-space-size=192', 'dist/server.js'], {
     cwd: ROOT,
     env: fullServerEnv(port),
     stdoutFile: logFile,
