@@ -18,6 +18,7 @@ import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local
 import { loadConfig } from '../src/config/config.ts';
 import { LocalEngineProcess } from '../src/modal/local-engine.ts';
 import { createApp, type App } from '../src/yoga.ts';
+import { mulberry32 } from './lib/random.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Parameters
@@ -54,17 +55,6 @@ function fail(message: string): never {
 // ---------------------------------------------------------------------------------------------------------
 // Deterministic randomness
 
-/** mulberry32: a small, fast, seedable PRNG; the same seed replays the same mix. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rng = mulberry32(SEED);
 
 /** Picks from `items` with the given weights (need not add up to 1). */

@@ -6,10 +6,6 @@ export function userError(message: string, field?: string, extra: Record<string,
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field, ...extra } });
 }
 
-export function notFound(message: string): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'NOT_FOUND' } });
-}
-
 /** Turns an engine failure into a coded error on the field it affects, never an HTTP 500. */
 export function fromEngineError(error: unknown, fieldPrefix?: string): unknown {
   if (!(error instanceof EngineError)) return error;

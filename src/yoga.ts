@@ -58,11 +58,24 @@ export function createApp(config: Config, options: AppOptions = {}) {
     ...httpOptions(config.security),
     context: ({ request, ...serverContext }) => {
       const stats = newRequestStats();
-      const admin = isAdminRequest(request, config.adminToken);
       const client = clientOf(request, serverContext);
       const requestId = requestIdOf(request);
       const loaders = createLoaders(engine.engine, cache, stats, { chargeExplanations: explanationCharger(rateLimits, client) });
-      return { loaders, stats, cache, engine, config, admin, client, rateLimits, requestId, explanations };
+      return {
+        loaders,
+        stats,
+        cache,
+        engine,
+        config,
+        client,
+        rateLimits,
+        requestId,
+        explanations,
+        // Checked only when an admin field asks, not on every request.
+        get admin() {
+          return isAdminRequest(request, config.adminToken);
+        },
+      };
     },
     plugins: [
       // First, so they see every request, including those refused by the plugins after them.

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
+import { mulberry32 } from '../bench/lib/random.ts';
 
 /**
  * Throws malformed bodies, documents, variables, GET parameters and odd requests at the server as
@@ -12,16 +13,6 @@ const SEED = Number(process.env.FUZZ_SEED ?? 0x5eed_2024);
 const PER_KIND = { bodies: 300, documents: 450, variables: 300, gets: 150, odd: 100 };
 const CONCURRENCY = 16;
 
-function mulberry32(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = mulberry32(SEED);
 const int = (n: number) => Math.floor(random() * n);
 const pick = <T>(list: readonly T[]): T => list[int(list.length)]!;

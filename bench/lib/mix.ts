@@ -1,18 +1,8 @@
 // The request mix of the load run: the shares of bench/cache-mix.ts (see bench/README.md), simplified, drawn
 // in advance from a seeded PRNG so that a seed replays the same requests.
 import { AREA, AREA_CODES, AREA_COMMUTE, DASHBOARD, DESTINATIONS, PERSONAS, RECOMMEND, body } from './documents.ts';
+import { mulberry32 } from './random.ts';
 
-/** mulberry32: a small seedable PRNG. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Zipf over `items` in popularity order: the k-th is drawn with weight 1/k. */
 function zipf<T>(rng: () => number, items: readonly T[]): () => T {

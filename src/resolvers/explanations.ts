@@ -2,7 +2,7 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import { engineCall } from '../errors.ts';
 import { isDeferred } from '../explanations/defer.ts';
-import type { ExplanationContext, ExplanationRequest, Job, PersonaId } from '../modal/contract.ts';
+import type { ExplanationContext, ExplanationRequest, Job } from '../modal/contract.ts';
 
 export function explanation(ctx: Context, id: string) {
   return engineCall(() => ctx.loaders.explanationStatus.load(id));
@@ -44,5 +44,3 @@ export function toContext(input: {
     ...(input.commuteTo != null ? { commuteTo: Number(input.commuteTo) } : {}),
   };
 }
-
-export type { PersonaId };
