@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from engine import dispatch  # noqa: E402  (after the path fix, so it runs from any directory)
 from engine import handlers  # noqa: E402
 
+DRAIN_LIMIT_BYTES = 16 * 1024 * 1024  # an oversized body up to this is read and dropped before the 413
 IDLE_TIMEOUT_S = 120  # a kept-alive connection that stays silent this long is closed
 
 
@@ -49,7 +50,10 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
         try:
             raw = self._read_body()
         except _BodyTooLarge:
-            self.close_connection = True  # the rest of the body is still on the wire
+            # Read and drop what the client is still sending (up to a bound), so it gets to read the 413
+            # instead of a broken pipe; the connection is closed after it either way.
+            self._drain(DRAIN_LIMIT_BYTES)
+            self.close_connection = True
             return self._send(*dispatch.too_large())
         except (ValueError, OSError):
             self.close_connection = True
@@ -88,6 +92,16 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
                 raise _BodyTooLarge()
             body += self.rfile.read(size)
             self.rfile.readline(8)
+
+    def _drain(self, limit):
+        length = self.headers.get("Content-Length", "")
+        if length.isdigit() and int(length) <= limit:
+            left = int(length)
+            while left > 0:
+                chunk = self.rfile.read(min(left, 65536))
+                if not chunk:
+                    return
+                left -= len(chunk)
 
     def _discard_body(self):
         try:
