@@ -3,7 +3,7 @@
  * dashboard reads, recommendations and commute lookups. Reports, after warm-up, the hit ratio per cache kind,
  * engine calls per 1,000 requests, throughput and latency per request type. See bench/README.md.
  *
- *   node --import tsx bench/cache-mix.ts [--requests 5000] [--seed 20240601] [--concurrency 8] [--warmup 0.2]
+ *   node --import tsx bench/cache-mix.ts [--requests 15000] [--seed 20240601] [--concurrency 8] [--warmup 0.2]
  *
  * Needs a Redis (REDIS_URL, default redis://127.0.0.1:6379) and python3 (PYTHON overrides).
  */
@@ -25,7 +25,7 @@ import { mulberry32 } from './lib/random.ts';
 
 const { values: argv } = parseArgs({
   options: {
-    requests: { type: 'string', default: '5000' },
+    requests: { type: 'string', default: '15000' },
     seed: { type: 'string', default: '20240601' },
     concurrency: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '0.2' },
