@@ -1,6 +1,7 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
   BREAK,
+  getOperationAST,
   getVariableValues,
   GraphQLError,
   Kind,
@@ -9,7 +10,6 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
   type FragmentDefinitionNode,
-  type OperationDefinitionNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { fieldNodesAt } from './field-nodes.ts';
@@ -43,14 +43,9 @@ function documentFitsJit(document: DocumentNode): boolean {
  * standard executor's errors get: leave those requests to the standard executor.
  */
 function variablesCoerce(args: ExecutionArgs): boolean {
-  const operation = operationOf(args);
+  const operation = getOperationAST(args.document, args.operationName);
   if (!operation?.variableDefinitions?.length) return true;
   return !getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {}).errors;
-}
-
-function operationOf(args: Pick<ExecutionArgs, 'document' | 'operationName'>): OperationDefinitionNode | undefined {
-  const operations = args.document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return args.operationName ? operations.find((o) => o.name?.value === args.operationName) : operations[0];
 }
 
 /**
@@ -83,7 +78,7 @@ export function useJit(): Plugin[] {
 }
 
 function withLocations(result: ExecutionResult, args: ExecutionArgs): ExecutionResult {
-  const operation = operationOf(args);
+  const operation = getOperationAST(args.document, args.operationName);
   const fragments: Record<string, FragmentDefinitionNode> = {};
   for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
   const errors = result.errors!.map((e) => {

@@ -2,6 +2,7 @@ import {
   getArgumentValues,
   getDirectiveValues,
   getNamedType,
+  getOperationAST,
   getVariableValues,
   getNullableType,
   GraphQLIncludeDirective,
@@ -17,7 +18,6 @@ import {
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
-  type OperationDefinitionNode,
   type SelectionSetNode,
 } from 'graphql';
 
@@ -56,11 +56,6 @@ interface PlanField {
 interface CostPlan {
   estimate: number;
   fields: PlanField[];
-}
-
-export function operationOf(document: DocumentNode, operationName?: string | null): OperationDefinitionNode | undefined {
-  const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-  return operationName ? operations.find((o) => o.name?.value === operationName) : operations.length === 1 ? operations[0] : undefined;
 }
 
 /**
@@ -115,7 +110,7 @@ function buildPlan(
   operationName: string | null | undefined,
   variables: Record<string, unknown>,
 ): CostPlan | undefined {
-  const operation = operationOf(document, operationName);
+  const operation = getOperationAST(document, operationName) ?? undefined;
   const root =
     operation?.operation === 'query'
       ? schema.getQueryType()

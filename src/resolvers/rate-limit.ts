@@ -1,7 +1,7 @@
-import { GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
+import { getOperationAST, GraphQLError, parse, validate, type GraphQLSchema } from 'graphql';
 import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
-import { estimateCost, operationOf } from '../ratelimit/cost.ts';
+import { estimateCost } from '../ratelimit/cost.ts';
 
 /** The caller's budgets now, and what `query` would cost, without running it or charging for it. */
 export async function rateLimit(ctx: Context, schema: GraphQLSchema, query?: string | null, variablesJson?: string | null) {
@@ -43,7 +43,7 @@ function price(
     return { requestedQueryCost: null, withinMaximum: false, affordableNow: false, errors: [(error as GraphQLError).message] };
   }
   const errors = validate(schema, document).map((e) => e.message);
-  if (!operationOf(document)) errors.push('The document must hold exactly one operation.');
+  if (!getOperationAST(document)) errors.push('The document must hold exactly one operation.');
   if (errors.length > 0) return { requestedQueryCost: null, withinMaximum: false, affordableNow: false, errors };
   const cost = Math.max(1, estimateCost(schema, document, undefined, variables));
   const spendable = budgets.filter((b) => b.name !== 'explanations').map((b) => b.remaining);
