@@ -8,9 +8,30 @@ export default defineConfig({
   // same file for our code, or graphql-js sees two copies of its classes.
   resolve: { alias: { graphql: require.resolve('graphql') } },
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: 'unit',
+          include: ['test/**/*.test.ts'],
+          exclude: ['test/abuse/**'],
+          globalSetup: ['test/global-setup.ts'],
+        },
+      },
+      {
+        // Attacks on the production bundle, each against its own server process: one file at a time, so
+        // RSS and timing figures are not shared with other suites (run by `npm run test:abuse`).
+        extends: true,
+        test: {
+          name: 'abuse',
+          include: ['test/abuse/**/*.test.ts'],
+          globalSetup: ['test/abuse/global-setup.ts'],
+          fileParallelism: false,
+          testTimeout: 60_000,
+        },
+      },
+    ],
   },
 });

@@ -30,6 +30,6 @@ describe('configuration', () => {
   });
 
   it('turns GraphiQL off in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' }).graphiql).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com', EXPLANATION_ID_SECRET: 'config-test-explanation-secret' }).graphiql).toBe(false);
   });
 });

@@ -105,12 +105,13 @@ describe('cost and rate limits (in-process store)', () => {
     expect(body.data!.rateLimit).toEqual({ client: 'key:dashboard-team', tier: 'standard' });
   });
 
-  it('trusts X-Forwarded-For only behind a trusted proxy', async () => {
+  it('trusts X-Forwarded-For only behind a trusted proxy, counting its hops from the right', async () => {
     const direct = await server({});
     const spoofed = await direct.gql(`{ rateLimit { client } }`, {}, { 'x-forwarded-for': '203.0.113.9' });
     expect(spoofed.body.data!.rateLimit.client).toBe('ip:127.0.0.1');
-    const proxied = await server({ TRUST_PROXY: 'true' });
-    const forwarded = await proxied.gql(`{ rateLimit { client } }`, {}, { 'x-forwarded-for': '203.0.113.9, 10.0.0.1' });
+    const proxied = await server({ TRUST_PROXY: '1' });
+    // The client wrote the first entry; the one proxy appended the address it saw.
+    const forwarded = await proxied.gql(`{ rateLimit { client } }`, {}, { 'x-forwarded-for': '198.51.100.7, 203.0.113.9' });
     expect(forwarded.body.data!.rateLimit.client).toBe('ip:203.0.113.9');
   });
 

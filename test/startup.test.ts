@@ -10,6 +10,7 @@ const AXIOM_TOKEN = 'xaat-startup-secret-token-0001';
 const SENTRY_DSN_KEY = 'sentrypublickey0002';
 const ADMIN_TOKEN = 'startup-admin-token-secret-0003';
 const UPSTASH_TOKEN = 'startup-upstash-token-secret-0004';
+const EXPLANATION_ID_SECRET = 'startup-explanation-secret-0005';
 
 /** The real entry point (`npm start`) as a child process, with exactly `env` (plus PATH). */
 function runServer(env: Record<string, string>) {
@@ -45,10 +46,10 @@ describe('configuration errors', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const { message, problems } = error as ConfigError;
-    for (const name of ['PORT', 'CORS_ORIGINS', 'AXIOM_TOKEN / AXIOM_DATASET', 'SENTRY_DSN', 'SENTRY_SAMPLE_RATE', 'TRUSTED_DOCUMENTS_MANIFEST', 'MAX_DEPTH']) {
+    for (const name of ['PORT', 'CORS_ORIGINS', 'EXPLANATION_ID_SECRET', 'AXIOM_TOKEN / AXIOM_DATASET', 'SENTRY_DSN', 'SENTRY_SAMPLE_RATE', 'TRUSTED_DOCUMENTS_MANIFEST', 'MAX_DEPTH']) {
       expect(message).toContain(name);
     }
-    expect(problems).toHaveLength(7);
+    expect(problems).toHaveLength(8);
     expect(message).not.toContain(AXIOM_TOKEN);
     expect(message).not.toContain(SENTRY_DSN_KEY);
   });
@@ -68,7 +69,7 @@ describe('configuration errors', () => {
       trustedDocuments: undefined,
     });
     expect(development.observability).toEqual({ sentry: undefined, axiom: undefined, readyTimeoutMs: 1000 });
-    const production = loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com/' });
+    const production = loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com/', EXPLANATION_ID_SECRET });
     expect(production.security).toMatchObject({ corsOrigins: ['https://app.example.com'], localhostOrigins: false, introspection: false });
     expect(production.graphiql).toBe(false);
   });
@@ -99,6 +100,7 @@ describe('a production start and SIGTERM', () => {
       CORS_ORIGINS: 'https://app.example.com',
       LOCAL_ENGINE_URL: inject('engineUrl'),
       ADMIN_TOKEN,
+      EXPLANATION_ID_SECRET,
       SENTRY_DSN: `http://${SENTRY_DSN_KEY}@127.0.0.1:${new URL(ingest.url).port}/1`,
       AXIOM_TOKEN,
       AXIOM_DATASET: 'veo-startup',
@@ -122,7 +124,7 @@ describe('a production start and SIGTERM', () => {
     // Flushed on shutdown: the request line reached Axiom before the process exited.
     expect(ingest.axiomLines('veo-startup').map((l) => l.requestId)).toContain('req-startup-00001');
     expect(ingest.axiomLines('veo-startup').map((l) => l.event)).toEqual(expect.arrayContaining(['server.listening', 'server.stopped']));
-    for (const secret of [ADMIN_TOKEN, AXIOM_TOKEN, UPSTASH_TOKEN, SENTRY_DSN_KEY]) {
+    for (const secret of [ADMIN_TOKEN, AXIOM_TOKEN, UPSTASH_TOKEN, SENTRY_DSN_KEY, EXPLANATION_ID_SECRET]) {
       expect(stdout + stderr).not.toContain(secret);
       expect(JSON.stringify(ingest.axiomLines('veo-startup'))).not.toContain(secret);
     }

@@ -41,6 +41,9 @@ export interface ServerHandle {
  * optional outside service off, whatever the shell or a .env file says (server.ts loads .env, but never over
  * a variable that is set, and an empty value counts as unset).
  */
+/** /metrics in production answers only with this bearer token. */
+export const BENCH_METRICS_TOKEN = 'bench-metrics-token-000000001';
+
 export function fullServerEnv(port: number): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -61,6 +64,8 @@ export function fullServerEnv(port: number): Record<string, string> {
     AXIOM_TOKEN: '',
     AXIOM_DATASET: '',
     TRUSTED_DOCUMENTS: 'off',
+    EXPLANATION_ID_SECRET: 'bench-explanation-id-secret-0001',
+    METRICS_TOKEN: BENCH_METRICS_TOKEN,
   };
 }
 

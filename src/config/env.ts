@@ -57,7 +57,31 @@ const envSchema = z.object({
   API_KEYS: optionalString,
   EXPLANATION_DEFER_WAIT_MS: int(8_000, 0, 120_000),
   EXPLANATION_POLL_MS: int(100, 10, 10_000),
-  TRUST_PROXY: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('false')),
+  // false, or how many proxies in front of this server append to X-Forwarded-For (counted from the right).
+  TRUST_PROXY: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .default('false')
+      .refine((v) => v === 'false' || /^[1-9]$/.test(v), {
+        error: 'must be false or the number of proxies in front of this server (1 behind one load balancer); true is refused because the first X-Forwarded-For entry is written by the client',
+      }),
+  ),
+  TRUST_PLATFORM_HEADERS: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['vercel']).optional()),
+  RATE_LIMIT_DEGRADED_FRACTION: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().min(0).max(1).default(0.25)),
+  RATE_LIMIT_INFO_PER_MINUTE: int(60, 1, 100_000),
+  EXPLANATION_ID_SECRET: optionalString,
+  EXPLANATION_ID_SECRET_PREVIOUS: optionalString,
+  ENGINE_STALE_AFTER_MS: int(400, 10, 120_000),
+  MAX_FIELDS: int(1_000, 10, 100_000),
+  MAX_VARIABLES_DEPTH: int(16, 1, 1_000),
+  MAX_VARIABLES_BYTES: int(50_000, 100, 10_000_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 600_000),
+  SHUTDOWN_DRAIN_MS: int(10_000, 0, 600_000),
+  METRICS_TOKEN: optionalString,
+  METRICS_PORT: z.preprocess((v) => (v === '' ? undefined : v), z.coerce.number().int().min(0).max(65535).optional()),
   ...securityEnv,
   ...observabilityEnv,
 });
@@ -96,6 +120,13 @@ function crossFieldProblems(env: RawEnv): string[] {
   }
   if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < 16) {
     problems.push('ADMIN_TOKEN: must be at least 16 characters');
+  }
+  for (const name of ['EXPLANATION_ID_SECRET', 'EXPLANATION_ID_SECRET_PREVIOUS', 'METRICS_TOKEN'] as const) {
+    const value = env[name];
+    if (value !== undefined && value.length < 16) problems.push(`${name}: must be at least 16 characters`);
+  }
+  if (env.NODE_ENV === 'production' && !env.EXPLANATION_ID_SECRET) {
+    problems.push('EXPLANATION_ID_SECRET: required in production (16+ random characters; it signs the explanation ids this server issues)');
   }
   problems.push(...rateLimitProblems(env));
   return problems;

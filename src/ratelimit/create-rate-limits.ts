@@ -26,7 +26,8 @@ export function clientResolver(config: Config['rateLimit']) {
   return (request: Request, serverContext: unknown): Client =>
     identifyClient(request, {
       apiKeys: config.apiKeys,
-      trustProxy: config.trustProxy,
+      trustProxyHops: config.trustProxyHops,
+      platformHeaders: config.platformHeaders,
       remoteAddress: (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress,
     });
 }

@@ -19,6 +19,8 @@ export async function startServer(env: Record<string, string> = {}) {
     ENGINE_RETRIES: '0',
     RATE_LIMIT_POINTS_PER_MINUTE: '100000000',
     RATE_LIMIT_POINTS_PER_DAY: '1000000000',
+    // Production requires it; the same for every test server, so ids one issues another reads.
+    EXPLANATION_ID_SECRET: 'test-suite-explanation-id-secret',
     ...env,
   });
   const logs: { event: string; [k: string]: unknown }[] = [];
