@@ -347,7 +347,9 @@ type Series = Map<string, number>;
 
 /** `veo_cache_lookups_total` and `veo_engine_requests_total` of one instance, from its own /metrics. */
 async function scrape(instance: Instance): Promise<Series> {
-  const text = await (await fetch(`${instance.url}/metrics`)).text();
+  const response = await fetch(`${instance.url}/metrics`);
+  if (!response.ok) throw new Error(`${instance.url}/metrics answered ${response.status}`);
+  const text = await response.text();
   const series: Series = new Map();
   for (const match of text.matchAll(/^(veo_cache_lookups_total|veo_engine_requests_total)\{([^}]*)\} (\S+)$/gm)) {
     const labels = Object.fromEntries([...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
@@ -538,6 +540,9 @@ async function main() {
       // The limiter still runs and still charges every request, as in production.
       RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
       RATE_LIMIT_POINTS_PER_DAY: '100000000',
+      // /metrics open on each instance's own port, whatever the shell says: the benchmark reads it.
+      METRICS_TOKEN: '',
+      METRICS_PORT: '',
     };
     instances.push(await startInstance(env, events), await startInstance(env, events));
     const { cache } = loadConfig(env);

@@ -62,16 +62,21 @@ class ModalJobs:
         jid = explanations.job_id(area_code, persona, ctx)
         return self._job(jid, (area_code, persona, ctx), restart_failed=True)
 
-    def status(self, jid):
+    def status(self, jid, rebuild=False):
+        """A job this deployment spawned; an unknown id is spawned only with `rebuild` (see JobStore.status)."""
         question = explanations.decode_job_id(jid)
-        return None if question is None else self._job(jid, question, restart_failed=False)
+        if question is None:
+            return None
+        return self._job(jid, question, restart_failed=False, start_unknown=rebuild)
 
-    def _job(self, jid, question, restart_failed):
+    def _job(self, jid, question, restart_failed, start_unknown=True):
         entry = self.call_ids.get(jid)
         if entry is not None:
             job = self._poll(jid, question, entry)
             if job["status"] != "FAILED" or not restart_failed:
                 return job
+        elif not start_unknown:
+            return None
         return self._start(jid, question, entry)
 
     def _poll(self, jid, question, entry):

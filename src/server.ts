@@ -1,23 +1,32 @@
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { ConfigError } from './config/env.ts';
-import { loadConfig } from './config/config.ts';
+import { loadConfig, type Config } from './config/config.ts';
+import { trackOpenRequests } from './http/drain.ts';
+import { createHttpServer } from './http/http-server.ts';
+import { serveMetricsOn } from './http/metrics-listener.ts';
 import { createApp } from './yoga.ts';
 
 // A .env file beside package.json, if there is one (see .env.example); the real environment wins.
 if (existsSync('.env')) process.loadEnvFile('.env');
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (!(error instanceof ConfigError)) throw error;
-  process.stderr.write(`${error.message}\n`);
-  process.exit(1);
+function configOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
 }
+const config = configOrExit();
+
+/** After the drain deadline, how long the streams just ended get to write their last part. */
+const FINAL_WRITE_MS = 1_000;
 
 const app = createApp(config);
-const server = createServer(app.yoga);
+const server = createHttpServer(app.yoga, config.server, app.log);
+const open = trackOpenRequests(server);
 
 server.listen(config.server.port, config.server.host, () => {
   const address = server.address();
@@ -26,19 +35,48 @@ server.listen(config.server.port, config.server.host, () => {
   app.log('server.listening', { url, env: config.env, engineMode: config.engine.mode, graphiql: config.graphiql });
 });
 
+// Listeners closed after the drain, so that scrapes keep working while the server drains.
+const closeAlso: (() => Promise<void> | void)[] = [];
+
+// METRICS_PORT: /metrics on its own loopback listener; the public port then does not serve it.
+if (config.metrics.port !== undefined) {
+  const metricsServer = serveMetricsOn(config.metrics.port, app.metrics.registry, { token: config.metrics.token });
+  metricsServer.on('listening', () => {
+    const { port } = metricsServer.address() as AddressInfo;
+    app.log('metrics.listening', { url: `http://127.0.0.1:${port}/metrics` });
+  });
+  closeAlso.push(() => new Promise<void>((resolve) => metricsServer.close(() => resolve())));
+}
+
 let stopping = false;
 async function shutdown(signal: string) {
-  if (stopping) return;
+  if (stopping) {
+    // A second signal: do not wait for the deadline.
+    app.drain.expire();
+    return;
+  }
   stopping = true;
-  app.log('server.stopping', { signal });
-  // Stop taking connections, let requests in flight finish, then stop the engine child.
+  const drainMs = config.server.shutdownDrainMs;
+  app.log('server.stopping', { signal, openRequests: open.count, drainMs });
+  // /ready answers 503 and answers carry `Connection: close`; no new connection is accepted, and kept-alive
+  // ones with no request in flight are closed now.
+  app.drain.begin();
   server.close();
   server.closeIdleConnections();
-  const force = setTimeout(() => server.closeAllConnections(), 5_000);
-  force.unref();
+  // Requests, @defer streams and subscriptions in flight finish, with the engine still running.
+  let drained = await open.settled(drainMs);
+  if (!drained) {
+    app.log('server.drain.deadline', { openRequests: open.count, drainMs });
+    // Streams still open end with a SHUTTING_DOWN error, operations still running answer with it.
+    app.drain.expire();
+    drained = await open.settled(FINAL_WRITE_MS);
+  }
+  // Whatever is left (a body still arriving, say) is cut now.
+  server.closeAllConnections();
+  await Promise.all(closeAlso.map(async (close) => close()));
   await app.close();
-  app.log('server.stopped', { signal });
-  // Ship the last lines (this one, and requests that finished during close) before the process ends.
+  app.log('server.stopped', { signal, drained });
+  // Ship the last lines (this one, and requests that finished during the drain) before the process ends.
   await app.flush(1_000);
   process.exit(0);
 }

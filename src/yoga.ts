@@ -1,4 +1,3 @@
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga } from 'graphql-yoga';
 import { loadConfig, type Config } from './config/config.ts';
@@ -9,6 +8,7 @@ import { useJit } from './http/jit.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
 import { useStaleMarker } from './http/stale-plugin.ts';
 import { createCache } from './cache/create-cache.ts';
+import { boundedDocumentCaches } from './cache/document-cache.ts';
 import { createLoaders, newRequestStats } from './loaders/loaders.ts';
 import { explanationCharger } from './explanations/charge.ts';
 import { ExplanationWatcher } from './explanations/watcher.ts';
@@ -22,6 +22,9 @@ import { defaultQuery } from './http/graphiql-default.ts';
 import { useOriginPolicy } from './http/cors.ts';
 import { httpOptions } from './http/http-options.ts';
 import { useReadiness } from './http/readiness.ts';
+import { Drain, useDrain } from './http/drain.ts';
+import { useNoInternalErrors } from './http/no-internal-errors.ts';
+import { useVariablesLimit } from './http/variables-limit.ts';
 import { requestIdOf } from './http/request-id.ts';
 import { securityPlugins } from './http/security.ts';
 import { useTrustedDocuments } from './http/trusted-documents.ts';
@@ -42,19 +45,25 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const { log, errorReporting } = observability;
   const metrics = createMetrics();
   const engine = createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log);
-  const cache = createCache(config.cache, metrics, log);
+  const cache = createCache(config.cache, metrics, log, config.engine.staleAfterMs);
   const rateLimits = createRateLimits(config, metrics, log);
   const clientOf = clientResolver(config.rateLimit);
   const explanations = new ExplanationWatcher(engine.engine, cache, config.explanations.pollMs, log);
+  // Shutdown state: server.ts begins and ends the drain; /ready and every answer follow it.
+  const drain = new Drain();
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
     graphqlEndpoint: '/graphql',
     landingPage: false,
     graphiql: config.graphiql ? { title: 'veo-bff', defaultQuery } : false,
-    renderGraphiQL,
-    maskedErrors: { isDev: config.env === 'development' },
+    // Loaded on first use: the GraphiQL bundle keeps about 30 MB on the heap, for nothing where it is off.
+    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // Never the original error in an answer, development included: its stack is in the log (yoga.error).
+    maskedErrors: { isDev: false },
     logging: yogaLogger(log),
+    // Parsed (and compiled) documents and parse errors in at most 24 MB and 2 MB of heap: the memory budget.
+    parserAndValidationCache: boundedDocumentCaches(24 * 1024 * 1024, 2 * 1024 * 1024),
     ...httpOptions(config.security),
     context: ({ request, ...serverContext }) => {
       const stats = newRequestStats();
@@ -81,16 +90,21 @@ export function createApp(config: Config, options: AppOptions = {}) {
       // First, so they see every request, including those refused by the plugins after them.
       useRequestLog({ log, clientOf }),
       useOriginPolicy(config.security),
-      useReadiness({ engine, cache, timeoutMs: config.observability.readyTimeoutMs }),
+      useReadiness({ engine, cache, timeoutMs: config.observability.readyTimeoutMs, draining: () => drain.draining }),
+      // Before anything walks the variables (cost, coercion, error reporting).
+      useVariablesLimit(config.variables),
+      useNoInternalErrors(),
       ...(errorReporting ? [errorReporting.plugin] : []),
-      ...securityPlugins(config.security),
+      ...securityPlugins(config.security, config.maxFields),
       ...(config.security.trustedDocuments ? [useTrustedDocuments(config.security.trustedDocuments.manifest, config.adminToken)] : []),
-      useMetrics(metrics),
+      useMetrics(metrics, config, log),
       useErrorCodes(),
       useStaleMarker(),
       useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: '/graphql', clientOf }),
       useDeferStream(),
       ...useJit(),
+      // Last: it wraps the executor the plugins above chose.
+      useDrain(drain),
     ],
   });
 
@@ -101,6 +115,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     engine,
     cache,
     log,
+    drain,
     /** Sends the queued log lines and error events, waiting at most `timeoutMs`. */
     flush: observability.flush,
     async close() {

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { Cache, type Clock } from '../src/cache/cache.ts';
+import type { CacheKind } from '../src/cache/kinds.ts';
+import { MemoryStore } from '../src/cache/memory-store.ts';
 import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { newRequestStats } from '../src/loaders/loaders.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
 import { LocalEngineProcess } from '../src/modal/local-engine.ts';
 import { freePort, OwnRedis, requireRedis } from './helpers/redis.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -214,6 +222,248 @@ describe.skipIf(!redisUp)('Redis down and back', () => {
       await s.close();
       await upstash.close();
       await own.stop();
+    }
+  });
+});
+
+/** Time that moves only when told: a slow engine is played without waiting for it. */
+class FakeClock implements Clock {
+  private t = 1_700_000_000_000;
+  private readonly timers: { at: number; fn: () => void; done: boolean }[] = [];
+  now = () => this.t;
+  after(ms: number, fn: () => void) {
+    const timer = { at: this.t + ms, fn, done: false };
+    this.timers.push(timer);
+    return () => {
+      timer.done = true;
+    };
+  }
+  /** Moves time on, runs the timers that fall due, then lets the promises they settle run. */
+  async advance(ms: number) {
+    this.t += ms;
+    for (const timer of this.timers) {
+      if (!timer.done && timer.at <= this.t) {
+        timer.done = true;
+        timer.fn();
+      }
+    }
+    await settle();
+  }
+}
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+/** An engine that answers only when the test says so. */
+function slowEngine() {
+  const calls: string[][] = [];
+  const answers: { resolve: (values: unknown[]) => void; reject: (error: Error) => void }[] = [];
+  const fetch = (ids: string[]) => {
+    calls.push(ids);
+    return new Promise<unknown[]>((resolve, reject) => answers.push({ resolve, reject }));
+  };
+  return { calls, answers, fetch };
+}
+
+describe('stale while the engine is slow', () => {
+  const TTL = 60;
+  function cache(clock: FakeClock) {
+    const metrics = createMetrics();
+    const ttlSeconds = Object.fromEntries(['area', 'crime', 'schools', 'commute', 'station', 'recommendation', 'explanation', 'persona'].map((k) => [k, TTL])) as Record<CacheKind, number>;
+    const c = new Cache({
+      prefix: 'swr',
+      memory: new MemoryStore(1 << 20),
+      ttlSeconds,
+      staleSeconds: 3600,
+      memoryTtlSeconds: 5,
+      redisRetryMs: 1000,
+      staleAfterMs: 400,
+      metrics,
+      log: () => {},
+      clock,
+    });
+    return { c, metrics };
+  }
+  /** A load whose settling the test can watch, once it has reached the engine (or settled). */
+  async function watched<T>(promise: Promise<T>) {
+    const state = { done: false, value: undefined as T | undefined };
+    void promise.then((value) => Object.assign(state, { done: true, value }));
+    await settle();
+    return state;
+  }
+
+  it('answers an expired entry with its copy once the refresh is slower than staleAfterMs, then writes the refresh', async () => {
+    const clock = new FakeClock();
+    const { c, metrics } = cache(clock);
+    const engine = slowEngine();
+    await c.store('area', [{ id: 'A', value: { name: 'first' } }]);
+    await clock.advance(TTL * 1000 + 1);
+
+    const stats = newRequestStats();
+    const first = await watched(c.load('area', ['A'], engine.fetch, stats));
+    await clock.advance(399);
+    expect(first.done).toBe(false);
+    expect(engine.calls).toEqual([['A']]);
+    await clock.advance(1);
+    expect(first.done).toBe(true);
+    expect(first.value).toEqual([{ value: { name: 'first' }, stale: true, cached: true }]);
+    expect([...stats.stale.get('area')!]).toEqual(['A']);
+
+    // While the refresh is still out, another request gets the copy at once, marked, and asks nothing more.
+    const again = newRequestStats();
+    expect(await c.load('area', ['A'], engine.fetch, again)).toEqual([{ value: { name: 'first' }, stale: true, cached: true }]);
+    expect([...again.stale.get('area')!]).toEqual(['A']);
+    expect(engine.calls).toHaveLength(1);
+
+    // The engine's late answer is written: the next request has it, fresh, with no call.
+    engine.answers[0]!.resolve([{ name: 'second' }]);
+    await settle();
+    const later = newRequestStats();
+    expect(await c.load('area', ['A'], engine.fetch, later)).toEqual([{ value: { name: 'second' }, stale: false, cached: true }]);
+    expect(later.stale.size).toBe(0);
+    expect(engine.calls).toHaveLength(1);
+    expect(await metrics.registry.getSingleMetricAsString('veo_cache_lookups_total')).toMatch(/kind="area",result="stale",tier="memory"\} 1$/m);
+  });
+
+  it('does not wait again, in a request already answered stale, for the next expired entry', async () => {
+    const clock = new FakeClock();
+    const { c } = cache(clock);
+    const engine = slowEngine();
+    await c.store('area', [{ id: 'A', value: { name: 'area' } }]);
+    await c.store('crime', [{ id: 'A', value: { rate: 1 } }]);
+    await clock.advance(TTL * 1000 + 1);
+    const stats = newRequestStats();
+    const area = await watched(c.load('area', ['A'], engine.fetch, stats));
+    await clock.advance(400);
+    expect(area.done).toBe(true);
+    // The crime figures are looked up once the area is known, as a resolver would.
+    const crime = await watched(c.load('crime', ['A'], engine.fetch, stats));
+    await clock.advance(0);
+    expect(crime.value).toEqual([{ value: { rate: 1 }, stale: true, cached: true }]);
+    expect(engine.calls).toHaveLength(2);
+    // Another request waits its own staleAfterMs.
+    await c.store('schools', [{ id: 'A', value: { rank: 3 } }]);
+    await clock.advance(TTL * 1000 + 1);
+    const other = await watched(c.load('schools', ['A'], engine.fetch, newRequestStats()));
+    await clock.advance(0);
+    expect(other.done).toBe(false);
+    await clock.advance(400);
+    expect(other.done).toBe(true);
+  });
+
+  it('serves a refresh that answers within staleAfterMs fresh', async () => {
+    const clock = new FakeClock();
+    const { c } = cache(clock);
+    const engine = slowEngine();
+    await c.store('area', [{ id: 'A', value: { name: 'first' } }]);
+    await clock.advance(TTL * 1000 + 1);
+    const stats = newRequestStats();
+    const load = await watched(c.load('area', ['A'], engine.fetch, stats));
+    await clock.advance(300);
+    engine.answers[0]!.resolve([{ name: 'second' }]);
+    await settle();
+    expect(load.value).toEqual([{ value: { name: 'second' }, stale: false, cached: false }]);
+    await clock.advance(1000);
+    expect(stats.stale.size).toBe(0);
+  });
+
+  it('keeps a fresh miss with no copy waiting for the engine, however slow', async () => {
+    const clock = new FakeClock();
+    const { c } = cache(clock);
+    const engine = slowEngine();
+    const load = await watched(c.load('area', ['B'], engine.fetch, newRequestStats()));
+    await clock.advance(5_000);
+    expect(load.done).toBe(false);
+    engine.answers[0]!.resolve([{ name: 'b' }]);
+    await settle();
+    expect(load.value).toEqual([{ value: { name: 'b' }, stale: false, cached: false }]);
+  });
+
+  it('after a copy was served, an engine failure changes nothing and the next request refreshes again', async () => {
+    const clock = new FakeClock();
+    const { c } = cache(clock);
+    const engine = slowEngine();
+    await c.store('area', [{ id: 'A', value: { name: 'first' } }]);
+    await clock.advance(TTL * 1000 + 1);
+    const first = await watched(c.load('area', ['A'], engine.fetch, newRequestStats()));
+    await clock.advance(400);
+    expect(first.value).toEqual([{ value: { name: 'first' }, stale: true, cached: true }]);
+    engine.answers[0]!.reject(new Error('engine timed out'));
+    await settle();
+    const next = await watched(c.load('area', ['A'], engine.fetch, newRequestStats()));
+    await clock.advance(400);
+    expect(next.value).toEqual([{ value: { name: 'first' }, stale: true, cached: true }]);
+    expect(engine.calls).toHaveLength(2);
+  });
+});
+
+describe('the in-process tier in heap bytes', () => {
+  v8.setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  /** Heap in use once everything unreachable is gone. */
+  const liveHeap = () => {
+    gc();
+    gc();
+    return v8.getHeapStatistics().used_heap_size;
+  };
+  const MB = 1024 * 1024;
+  const stations = readFileSync(new URL('../python/data/tube_stations.csv', import.meta.url), 'utf8')
+    .trim()
+    .split('\n')
+    .slice(1)
+    .map((line) => line.split(',')[0]!);
+  const COMMUTES = `query Commutes($to: ID!) { areas(first: 33) { nodes { code commute(to: $to) { minutes changes } } } }`;
+  const RECOMMEND = `query Recommend($input: RecommendationInput!) { recommendations(input: $input) { total results { rank score } } }`;
+
+  it('filled past CACHE_MEMORY_MAX_MB, grows the heap by about that much and no more', async () => {
+    const bound = 8;
+    const s = await startServer({ CACHE_MEMORY_MAX_MB: String(bound) });
+    try {
+      // Compiled documents, optimised code and first-use caches are not the cache: made before measuring,
+      // by the same requests, then the entries they left are dropped.
+      for (const to of stations.slice(-40)) await s.gql(COMMUTES, { to });
+      for (let i = 0; i < 8; i += 1) await s.gql(RECOMMEND, { input: { persona: 'STUDENT', locationType: 'RENT', budget: 700 + i, limit: 33 } });
+      s.app.cache.memory.clear();
+      const before = liveHeap();
+      // About 10,000 commutes (1 KB of JSON each) and 150 rankings (up to 22 KB each): some 40 MB by the
+      // store's estimate, far past the bound, so the LRU evicts.
+      for (let i = 0; i < stations.length; i += 4) {
+        await Promise.all(stations.slice(i, i + 4).map((to) => s.gql(COMMUTES, { to })));
+      }
+      for (let i = 0; i < 150; i += 4) {
+        await Promise.all(
+          [0, 1, 2, 3].map((j) => s.gql(RECOMMEND, { input: { persona: 'PARENT', locationType: 'RENT', budget: 1000 + i + j, limit: 33, commuteTo: stations[i + j] } })),
+        );
+      }
+      const filled = liveHeap();
+      const grown = (filled - before) / MB;
+      const text = await (await fetch(`${s.url}/metrics`)).text();
+      const held = Number(/^veo_cache_memory_bytes (\S+)/m.exec(text)![1]) / MB;
+      s.app.cache.memory.clear();
+      const freed = (filled - liveHeap()) / MB;
+      // Filled to its bound by its own estimate...
+      expect(held).toBeLessThanOrEqual(bound);
+      expect(held).toBeGreaterThan(bound * 0.9);
+      // ...which is within 30% of what dropping the entries gives back (measured: 0.95 to 1.05 of it)...
+      expect(freed).toBeLessThan(held * 1.3);
+      expect(freed).toBeGreaterThan(held * 0.7);
+      // ...so the heap grew by about the bound, where counting JSON length let it grow 2.4 times that.
+      expect(grown).toBeLessThan(bound * 1.3);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('keeps what the client sends as documents within their bounds: 200 unparsable 95 KB bodies hold 2 MB', async () => {
+    const s = await startServer();
+    try {
+      await s.gql(`{ a # warm-up\n`);
+      const before = liveHeap();
+      for (let i = 0; i < 200; i += 8) {
+        await Promise.all([0, 1, 2, 3, 4, 5, 6, 7].map((j) => s.gql(`{ a${i + j} # ${'x'.repeat(95_000)}\n`)));
+      }
+      // Yoga's own cache kept every one (19 MB here, 98 MB at its 1,024).
+      expect((liveHeap() - before) / MB).toBeLessThan(2 + 1);
+    } finally {
+      await s.close();
     }
   });
 });

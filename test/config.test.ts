@@ -7,7 +7,7 @@ describe('configuration', () => {
     const config = loadConfig({});
     expect(config.env).toBe('development');
     expect(config.graphiql).toBe(true);
-    expect(config.server).toEqual({ host: '127.0.0.1', port: 4000 });
+    expect(config.server).toMatchObject({ host: '127.0.0.1', port: 4000 });
     expect(config.engine.mode).toBe('auto');
     expect(config.engine.modal).toBeUndefined();
   });
@@ -27,6 +27,33 @@ describe('configuration', () => {
   it('requires a Modal URL in modal mode and both proxy credentials together', () => {
     expect(() => loadConfig({ ENGINE_MODE: 'modal' })).toThrow(/MODAL_ENDPOINT_URL/);
     expect(() => loadConfig({ MODAL_ENDPOINT_URL: 'https://x.modal.run', MODAL_PROXY_KEY: 'k' })).toThrow(/MODAL_PROXY_SECRET/);
+  });
+
+  it('refuses TRUST_PROXY=true, saying what to write instead; takes false or a hop count', () => {
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: must be false or the number of proxies in front of this server \(1 behind one load balancer\)/);
+    for (const bad of ['yes', '-1', '1.5', '10', 'loopback']) expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
+    expect(loadConfig({}).rateLimit.trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).rateLimit.trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '0' }).rateLimit.trustProxyHops).toBe(0);
+    expect(loadConfig({ TRUST_PROXY: '2' }).rateLimit.trustProxyHops).toBe(2);
+  });
+
+  it('reads platform address headers only when TRUST_PLATFORM_HEADERS names the platform', () => {
+    expect(loadConfig({}).rateLimit.platformHeaders).toBeUndefined();
+    expect(loadConfig({ TRUST_PLATFORM_HEADERS: 'vercel' }).rateLimit.platformHeaders).toBe('vercel');
+    expect(() => loadConfig({ TRUST_PLATFORM_HEADERS: 'cloudflare' })).toThrow(/TRUST_PLATFORM_HEADERS/);
+  });
+
+  it('signs explanation ids with a required secret in production, a fixed one elsewhere, and takes a previous one', () => {
+    const production = { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' };
+    expect(() => loadConfig(production)).toThrow(/EXPLANATION_ID_SECRET: required in production/);
+    expect(() => loadConfig({ ...production, EXPLANATION_ID_SECRET: 'short' })).toThrow(/EXPLANATION_ID_SECRET: must be at least 16 characters/);
+    expect(() => loadConfig({ EXPLANATION_ID_SECRET_PREVIOUS: 'short' })).toThrow(/EXPLANATION_ID_SECRET_PREVIOUS/);
+    const rotating = loadConfig({ ...production, EXPLANATION_ID_SECRET: 'config-test-secret-new', EXPLANATION_ID_SECRET_PREVIOUS: 'config-test-secret-old' });
+    expect(rotating.explanations.idSecrets).toEqual({ current: 'config-test-secret-new', previous: 'config-test-secret-old' });
+    // Development restarts keep ids valid without any setting.
+    expect(loadConfig({}).explanations.idSecrets.current).toBe(loadConfig({}).explanations.idSecrets.current);
+    expect(loadConfig({}).explanations.idSecrets.current.length).toBeGreaterThanOrEqual(16);
   });
 
   it('turns GraphiQL off in production', () => {

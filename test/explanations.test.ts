@@ -44,7 +44,8 @@ describe('explanations', () => {
     const { body } = await s.gql(REQUEST, { code: 'E09000007' });
     const started = body.data!.requestExplanation;
     expect(started.status).toBe('PENDING');
-    expect(started.id).toMatch(/^ex1_/);
+    // The engine's id, signed by this server.
+    expect(started.id).toMatch(/^ex1_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     const done = await pollUntilDone(s, started.id);
     expect(done.status).toBe('READY');
     expect(done.source).toBe('TEMPLATE');
@@ -135,7 +136,7 @@ describe('explanations', () => {
 
     const b = await server(await engine());
     const { body: again } = await b.gql(READ, { id });
-    expect(again.data!.explanation.status).toBe('PENDING'); // recreated from the id
+    expect(again.data!.explanation).toMatchObject({ id, status: 'PENDING' }); // recreated from the signed id
     const done = await pollUntilDone(b, id);
     expect(done.status).toBe('READY');
     expect(done.area.name).toBe('Tower Hamlets');
@@ -164,6 +165,55 @@ describe('explanations', () => {
     expect(body.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
     expect(body.errors![0]!.path).toEqual(['area', 'explanation']);
   });
+});
+
+describe('more jobs than one engine call takes', () => {
+  it('120 running jobs: started by one mutation, read by one query, all followed at once by subscriptions', async () => {
+    // Jobs held back 5 s each on 4 workers: nearly all of the 120 stay PENDING while they are watched.
+    const s = await server(await engine({ EXPLAIN_DELAY_MS: '5000' }), {
+      EXPLANATIONS_PER_HOUR: '1000', MAX_ALIASES: '200', MAX_TOKENS: '5000', MAX_QUERY_COST: '10000',
+    });
+    const questions = Array.from({ length: 120 }, (_, i) => `q${i}: requestExplanation(areaCode: "E09${String((i % 33) + 1).padStart(6, '0')}", persona: STUDENT, context: { budget: ${500 + i} }) { id }`);
+    // One loader batch of 120 new questions: submitted in calls the engine accepts (at most 100 each).
+    const started = await s.gql(`mutation { ${questions.join(' ')} }`);
+    expect(started.body.errors).toBeUndefined();
+    const ids: string[] = questions.map((_, i) => started.body.data![`q${i}`].id);
+    expect(new Set(ids).size).toBe(120);
+
+    // One query, one loader batch of 120 ids: read the same way.
+    const { body } = await s.gql(`{ ${ids.map((id, i) => `e${i}: explanation(id: "${id}") { id }`).join(' ')} }`);
+    expect(body.errors).toBeUndefined();
+    expect(ids.map((_, i) => body.data![`e${i}`].id)).toEqual(ids);
+
+    // 120 subscriptions: the watcher follows every running job at once, in calls of at most 100 ids.
+    const aborts = ids.map(() => new AbortController());
+    const texts = ids.map(() => '');
+    const streams = ids.map(async (id, i) => {
+      const response = await fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        body: JSON.stringify({ query: `subscription ($id: ID!) { explanationUpdated(id: $id) { status } }`, variables: { id } }),
+        signal: aborts[i]!.signal,
+      });
+      const decoder = new TextDecoder();
+      for await (const chunk of response.body!) texts[i] += decoder.decode(chunk as Uint8Array, { stream: true });
+    });
+    const settled = Promise.allSettled(streams);
+    const count = (status: string) => texts.filter((t) => t.includes(`{"status":"${status}"}`)).length;
+    const deadline = Date.now() + 40_000;
+    const watchedNow = () => texts.filter((t) => t.includes('{"status":"PENDING"}') && !t.includes('READY')).length;
+    // Over 100 subscriptions waiting on running jobs: the watcher polls them all, tick after tick.
+    while (watchedNow() <= 100 && Date.now() < deadline) await sleep(20);
+    const watched = watchedNow();
+    await sleep(300); // several ticks of EXPLANATION_POLL_MS (50)
+    // Then jobs finish and their subscribers hear it through the watcher.
+    while (count('READY') < 4 && Date.now() < deadline) await sleep(50);
+    for (const abort of aborts) abort.abort();
+    await settled;
+    expect(watched).toBeGreaterThan(100);
+    expect(count('READY')).toBeGreaterThanOrEqual(4);
+    expect(s.logs.filter((l) => l.event === 'explanations.poll.failed')).toEqual([]);
+  }, 60_000);
 });
 
 describe('the explanation budget', () => {

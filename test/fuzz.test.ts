@@ -27,7 +27,7 @@ const documents = [
   `query R($input: RecommendationInput!) { recommendations(input: $input) { total results { rank area { name } } } }`,
   `{ station(id: "145") { name area { name transport { ptal } } } }`,
   `{ personas { id weights { commute } } health { status } }`,
-  `{ rateLimit(query: "{ areas { nodes { name } } }") { cost { requested } } }`,
+  `{ rateLimit(query: "{ areas { nodes { name } } }") { query { requestedQueryCost withinMaximum affordableNow errors } } }`,
   `mutation { requestExplanation(areaCode: "E09000007", persona: STUDENT) { id status } }`,
   `{ explanation(id: "ex1_abc") { id status text } }`,
   `query { area(code: "E09000007") { ...A } } fragment A on Area { name commute(to: "145") { minutes } }`,
@@ -81,9 +81,18 @@ const randomDocument = () =>
     () => Array.from({ length: 1 + int(60) }, () => pick(vocabulary)).join(pick([' ', '', '\n'])),
     () => `{ ${'area(code: "E09000007") { transport { nearestStation { station { '.repeat(1 + int(12))}name${' } } } }'.repeat(1 + int(12))} }`,
     () => `{ ${Array.from({ length: int(200) }, (_, i) => `a${i}: __typename`).join(' ')} }`,
-    () => `{ rateLimit(query: ${JSON.stringify(mutate(pick(documents)))}, variables: ${JSON.stringify(JSON.stringify(randomValue()))}) { cost { requested } } }`,
+    () => `{ rateLimit(query: ${JSON.stringify(pick([mutate, (d: string) => d])(pick(documents)))}, variables: ${JSON.stringify(JSON.stringify(randomValue()))}) { query { requestedQueryCost errors } } }`,
+    () => `{ rateLimit(query: ${JSON.stringify(fragmentDoubling())}) { query { requestedQueryCost errors } } }`,
+    fragmentDoubling,
     () => pick(documents),
   ])();
+/** `...F1 ...F1` nested: a document tiny to send and parse whose every fragment spread doubles the routes. */
+function fragmentDoubling() {
+  const levels = 1 + int(40);
+  const leaf = pick(['stations(first: 0) { id }', 'personas { id }', 'area(code: "E09000007") { name }', '__typename']);
+  const fragments = Array.from({ length: levels }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`);
+  return ['query { ...F0 }', ...fragments, `fragment F${levels} on Query { ${leaf} }`].join('\n');
+}
 
 interface Input {
   kind: string;
@@ -173,6 +182,8 @@ describe('fuzzing', () => {
     const findings: { kind: string; status: number; why: string; input: string }[] = [];
     const started = performance.now();
     let sent = 0;
+    // Answers where rateLimit(query:) priced (or refused with its errors) the document it was given.
+    let priced = 0;
     let next = 0;
 
     async function worker() {
@@ -199,6 +210,7 @@ describe('fuzzing', () => {
         const trace = STACK_TRACE.find((pattern) => pattern.test(text));
         if (trace) findings.push({ kind: input.kind, status: response.status, why: `stack trace (${trace})`, input: describeInput() });
         if (text.includes('INTERNAL_SERVER_ERROR')) findings.push({ kind: input.kind, status: response.status, why: text.slice(0, 200), input: describeInput() });
+        if (/"rateLimit":\{"query":\{"requestedQueryCost"/.test(text)) priced += 1;
       }
     }
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
@@ -206,11 +218,12 @@ describe('fuzzing', () => {
 
     expect(findings, JSON.stringify(findings.slice(0, 8), null, 2)).toEqual([]);
     expect(sent).toBeGreaterThanOrEqual(1_000);
+    expect(priced).toBeGreaterThanOrEqual(20);
     expect(seconds).toBeLessThan(30);
     // Still alive and well.
     expect((await server.gql(`{ __typename }`)).body.data).toEqual({ __typename: 'Query' });
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     server.logs.push({ event: 'fuzz.summary', inputs: inputs.length, sent, seconds });
-    console.info(`fuzz: ${sent} of ${inputs.length} inputs sent in ${seconds.toFixed(1)} s, ${findings.length} findings`);
+    console.info(`fuzz: ${sent} of ${inputs.length} inputs sent in ${seconds.toFixed(1)} s, ${priced} priced by rateLimit(query:), ${findings.length} findings`);
   });
 });

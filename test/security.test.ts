@@ -88,7 +88,8 @@ describe('limits before execution', () => {
     const started = performance.now();
     for (let i = 0; i < 4; i += 1) expect((await post(s, JSON.stringify({ query: `{ __typename }` }))).status).toBe(200);
     expect(performance.now() - started).toBeLessThan(2_000);
-    expect((await post(s, JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(90_000) } }))).status).toBe(200);
+    // A body just under the limit is read whole (its variables are within MAX_VARIABLES_BYTES).
+    expect((await post(s, JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(45_000) }, extensions: { pad: 'y'.repeat(45_000) } }))).status).toBe(200);
   });
 
   it('refuses a batch: one operation per request', async () => {
@@ -136,6 +137,26 @@ describe('per environment', () => {
     expect((await s.gql(`{ area(code: "E09000007") { nam } }`)).body.errors![0]!.message).toContain('Did you mean "name"?');
     const page = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
     expect(page.headers.get('content-type')).toContain('text/html');
+  });
+
+  it('no answer echoes an internal error object, in development as in production', async () => {
+    const engine = await brokenEngine();
+    try {
+      for (const NODE_ENV of ['development', 'production']) {
+        const s = await server({ ...PRODUCTION, NODE_ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url });
+        const unexpected = await s.gql(UNEXPECTED);
+        expect(unexpected.body.errors![0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        expect(JSON.stringify(unexpected.body)).not.toMatch(/originalError|stack|RangeError/);
+        // The JSON parser's own error stays in the server: the client is told what is wrong, in our words.
+        for (const accept of ['application/json', 'application/graphql-response+json']) {
+          const notJson = await post(s, '{"query": "{ __typename }",', { accept });
+          expect(notJson.status).toBe(400);
+          expect(await notJson.json()).toEqual({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+        }
+      }
+    } finally {
+      await engine.close();
+    }
   });
 
   it('GRAPHIQL and INTROSPECTION switch them whatever the environment', async () => {

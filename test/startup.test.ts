@@ -1,8 +1,13 @@
 import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { loadConfig } from '../src/config/config.ts';
 import { ConfigError } from '../src/config/env.ts';
+import { Drain, useDrain } from '../src/http/drain.ts';
 import { eventually, ingestStandIn, type IngestStandIn } from './helpers/ingest-stand-in.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -128,5 +133,107 @@ describe('a production start and SIGTERM', () => {
       expect(stdout + stderr).not.toContain(secret);
       expect(JSON.stringify(ingest.axiomLines('veo-startup'))).not.toContain(secret);
     }
+  });
+});
+
+describe('HTTP timeouts of the real entry point', () => {
+  it('starts with HTTP_HEADERS_TIMEOUT_MS above HTTP_REQUEST_TIMEOUT_MS (capped to it) and closes a silent connection with a coded 408', async () => {
+    // Node itself refuses a headers timeout longer than the request timeout: the server must not.
+    const run = runServer({ HOST: '127.0.0.1', PORT: '0', LOCAL_ENGINE_URL: inject('engineUrl'), HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '1000' });
+    try {
+      const url = await eventually(() => /"url":"(http:[^"]+)"/.exec(run.output().stdout)?.[1], 20_000);
+      const socket = connect(Number(new URL(url).port), '127.0.0.1');
+      const started = performance.now();
+      let received = '';
+      socket.setEncoding('utf8');
+      socket.on('data', (chunk: string) => (received += chunk));
+      await new Promise((resolve) => socket.on('close', resolve));
+      expect(performance.now() - started).toBeLessThan(2_000);
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(JSON.parse(received.split('\r\n\r\n')[1]!).errors[0].extensions).toEqual({ code: 'REQUEST_TIMEOUT' });
+    } finally {
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    }
+  });
+});
+
+describe('the drain on shutdown', () => {
+  /** A schema whose slow parts never end on their own: only the drain ends them. */
+  function drainingYoga() {
+    const drain = new Drain();
+    let subscriptionsEnded = 0;
+    const schema = createSchema({
+      typeDefs: 'type Query { fast: Int, never: Int } type Subscription { ticks: Int }',
+      resolvers: {
+        Query: { fast: () => 1, never: () => new Promise(() => {}) },
+        Subscription: {
+          ticks: {
+            async *subscribe() {
+              try {
+                for (let i = 0; ; i += 1) {
+                  yield { ticks: i };
+                  await sleep(20);
+                }
+              } finally {
+                subscriptionsEnded += 1;
+              }
+            },
+          },
+        },
+      },
+    });
+    const yoga = createYoga({ schema, plugins: [useDeferStream(), useDrain(drain)], logging: false });
+    const post = (query: string, accept = 'application/graphql-response+json') =>
+      yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
+    return { drain, post, subscriptionsEnded: () => subscriptionsEnded };
+  }
+
+  it('answers given while draining carry Connection: close, and are answered as usual', async () => {
+    const { drain, post } = drainingYoga();
+    expect((await post('{ fast }')).headers.get('connection')).toBeNull();
+    drain.begin();
+    const answer = await post('{ fast }');
+    expect(answer.headers.get('connection')).toBe('close');
+    expect(await answer.json()).toEqual({ data: { fast: 1 } });
+  });
+
+  it('at the deadline: a subscription and a @defer answer end with SHUTTING_DOWN, an operation still running answers it', async () => {
+    const { drain, post } = drainingYoga();
+    // Read as they come, as the HTTP server does.
+    const subscription = (await post('subscription { ticks }', 'text/event-stream')).text();
+    const deferred = (await post('{ fast ... @defer { never } }', 'multipart/mixed')).text();
+    const running = post('{ never }');
+    await sleep(100);
+    drain.expire();
+
+    const events = await subscription;
+    expect(events).toMatch(/"ticks":1/);
+    expect(events).toMatch(/event: next\ndata: \{"errors":\[\{"message":"[^"]+","extensions":\{"code":"SHUTTING_DOWN"\}\}\]\}\n\nevent: complete\ndata:\s*\n\n$/);
+
+    const parts = await deferred;
+    expect(parts).toContain('"fast":1');
+    const last = parts.trimEnd().split('\r\n---').at(-2)!;
+    expect(JSON.parse(last.slice(last.indexOf('{')))).toEqual({
+      errors: [{ message: expect.any(String), extensions: { code: 'SHUTTING_DOWN' } }],
+      hasNext: false,
+    });
+    expect(parts.endsWith('\r\n-----\r\n')).toBe(true);
+
+    const answer = await running;
+    expect((await answer.json()).errors[0].extensions.code).toBe('SHUTTING_DOWN');
+    // Past the deadline, a request that still arrives is told at once.
+    const late = await post('{ fast }');
+    expect(late.status).toBe(503);
+    expect((await late.json()).errors[0].extensions.code).toBe('SHUTTING_DOWN');
+  });
+
+  it('a client that leaves a stream ends its source, drain or not', async () => {
+    const { post, subscriptionsEnded } = drainingYoga();
+    const subscription = await post('subscription { ticks }', 'text/event-stream');
+    const reader = subscription.body!.getReader();
+    await reader.read();
+    await reader.cancel();
+    await eventually(() => subscriptionsEnded() === 1 || undefined, 2_000);
   });
 });

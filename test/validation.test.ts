@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exceeds } from '../src/http/variables-limit.ts';
 import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
@@ -56,5 +57,90 @@ describe('bad documents and arguments get coded errors', () => {
   it('never answers with a stack trace', async () => {
     const { body } = await server.gql(`{ area(code: "E09000007") { commute(to: "-1") { minutes } } }`);
     expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);
+  });
+});
+
+describe('variables and extensions are bounded before anything walks them', () => {
+  const MAX_DEPTH = 16;
+  const MAX_BYTES = 50_000;
+  /** `levels` arrays inside each other; as a variable's value, the variables object adds one level. */
+  const nested = (levels: number): unknown => (levels === 0 ? 1 : [nested(levels - 1)]);
+  const refused = (answer: GraphQLResponse, limit: string) => {
+    expect(answer.status).toBe(400);
+    expect(answer.body.errors![0]!.extensions).toEqual({ code: 'BAD_REQUEST', limit });
+    expect(answer.body.data).toBeUndefined();
+  };
+
+  it(`variables ${MAX_DEPTH} levels deep run; one more is refused with variablesDepth`, async () => {
+    expect((await server.gql('{ __typename }', { v: nested(MAX_DEPTH - 1) })).body.data).toEqual({ __typename: 'Query' });
+    refused(await server.gql('{ __typename }', { v: nested(MAX_DEPTH) }), 'variablesDepth');
+    // Objects count as arrays do.
+    refused(await server.gql('{ __typename }', { v: JSON.parse('{"a":'.repeat(MAX_DEPTH) + '1' + '}'.repeat(MAX_DEPTH)) }), 'variablesDepth');
+  });
+
+  it(`variables of exactly ${MAX_BYTES} bytes of JSON run; one byte more is refused with variablesBytes`, async () => {
+    // Multi-byte characters and escapes count as the JSON carries them.
+    const filler = (bytes: number) => ({ v: 'é"'.repeat(100), w: 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify({ v: 'é"'.repeat(100), w: '' }))) });
+    expect(Buffer.byteLength(JSON.stringify(filler(MAX_BYTES)))).toBe(MAX_BYTES);
+    expect((await server.gql('{ __typename }', filler(MAX_BYTES))).body.data).toEqual({ __typename: 'Query' });
+    refused(await server.gql('{ __typename }', filler(MAX_BYTES + 1)), 'variablesBytes');
+  });
+
+  it('a request\'s extensions are bounded the same way, in a body and in a GET query string', async () => {
+    const post = (extensions: unknown) =>
+      fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: '{ __typename }', extensions }),
+      }).then(async (r) => ({ status: r.status, headers: r.headers, body: await r.json() }) as GraphQLResponse);
+    expect((await post({ e: nested(MAX_DEPTH - 1) })).status).toBe(200);
+    refused(await post({ e: nested(MAX_DEPTH) }), 'extensionsDepth');
+    refused(await post({ e: 'x'.repeat(MAX_BYTES) }), 'extensionsBytes');
+
+    const get = (name: string, value: unknown) =>
+      fetch(`${server.url}/graphql?query=${encodeURIComponent('{ __typename }')}&${name}=${encodeURIComponent(JSON.stringify(value))}`, {
+        headers: { 'x-graphql-yoga-csrf': '1' },
+      }).then(async (r) => ({ status: r.status, headers: r.headers, body: await r.json() }) as GraphQLResponse);
+    expect((await get('variables', { v: nested(MAX_DEPTH - 1) })).status).toBe(200);
+    refused(await get('variables', { v: nested(MAX_DEPTH) }), 'variablesDepth');
+    refused(await get('extensions', { e: nested(MAX_DEPTH) }), 'extensionsDepth');
+  });
+
+  it('MAX_VARIABLES_DEPTH and MAX_VARIABLES_BYTES set the bounds', async () => {
+    const strict = await startServer({ MAX_VARIABLES_DEPTH: '2', MAX_VARIABLES_BYTES: '100' });
+    try {
+      expect((await strict.gql('{ __typename }', { v: [1] })).status).toBe(200);
+      refused(await strict.gql('{ __typename }', { v: [[1]] }), 'variablesDepth');
+      refused(await strict.gql('{ __typename }', { v: 'x'.repeat(100) }), 'variablesBytes');
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('the variables size check', () => {
+  it('counts exactly the bytes JSON.stringify writes, for every kind of value', () => {
+    const values = [
+      {},
+      [],
+      { a: null, b: true, c: false, d: 0, e: -0, f: 1e21, g: -1.5e-7, h: 123456789.125 },
+      { 'key "quoted"': 'line\nbreak\ttab\\ and \u0001 control', é: 'ünïcødé ✓ 😀', '': [[], {}, [null]] },
+      [[1, [2, [3, { x: [4, 5, { y: 'z' }] }]]], 'mixed', 7],
+      { list: Array.from({ length: 50 }, (_, i) => ({ i, s: 'v'.repeat(i) })) },
+    ];
+    for (const value of values) {
+      const size = Buffer.byteLength(JSON.stringify(value));
+      expect(exceeds(value, { maxDepth: 100, maxBytes: size }), JSON.stringify(value)).toBeUndefined();
+      expect(exceeds(value, { maxDepth: 100, maxBytes: size - 1 }), JSON.stringify(value)).toBe('Bytes');
+    }
+  });
+
+  it('refuses a million-item array and 20,000 levels of nesting without overflowing the stack', () => {
+    const huge = Array.from({ length: 1_000_000 }, () => ({ a: 1 }));
+    expect(exceeds({ huge }, { maxDepth: 16, maxBytes: 50_000 })).toBe('Bytes');
+    // 20,000 levels: a recursive walk would overflow the stack.
+    let deep: unknown = 1;
+    for (let i = 0; i < 20_000; i += 1) deep = [deep];
+    expect(exceeds({ deep }, { maxDepth: 16, maxBytes: 50_000 })).toBe('Depth');
   });
 });

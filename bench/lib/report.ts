@@ -6,6 +6,7 @@ import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import type { LoadResult } from './load.ts';
 import { MIX } from './mix.ts';
 import type { DeferTiming } from './probes.ts';
+import { startFlags } from '../../scripts/start-flags.ts';
 import { API_KEY_TIER, ROOT } from './servers.ts';
 import { fmt, fmtInt, mb, median, medianBy, pct, table, type Latency } from './stats.ts';
 
@@ -173,7 +174,7 @@ export function render(r: Report): string {
     `- Parameters: ${fmt(P.duration, 1)} s per measured run after one ${P.warmup} s warm-up run per scenario and server; ${P.rounds} round(s), ` +
       `full and minimal alternating (which goes first swaps every round); load generator: autocannon 9 in the benchmark process, ` +
       'closed loop (each connection sends its next request when the last is answered), on 127.0.0.1, on the same CPUs as the servers.',
-    `- Full server: \`node --enable-source-maps --max-old-space-size=192 dist/server.js\` (what \`npm start\` runs: the esbuild bundle of src/server.ts), NODE_ENV=production, CORS_ORIGINS=http://localhost:3000, in-process cache ` +
+    `- Full server: \`node ${startFlags().join(' ')} dist/server.js\` (what \`npm start\` runs: the esbuild bundle of src/server.ts), NODE_ENV=production, CORS_ORIGINS=http://localhost:3000, in-process cache ` +
       '(no Upstash), in-process rate limits and query cost, request log as JSON lines on stdout (to a file), /metrics, the embedded Python ' +
       'engine as its child; Sentry and Axiom unset (they need outside services).',
     `- **Every request carries \`x-api-key\` of a key in a tier defined for the benchmark, \`${API_KEY_TIER.name}\`** ` +

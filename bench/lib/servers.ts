@@ -6,6 +6,7 @@ import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { startFlags } from '../../scripts/start-flags.ts';
 import { childPids, freePort, spawnTracked, waitFor200, type Spawned } from './processes.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -83,7 +84,7 @@ export async function startFullServer(label = 'full'): Promise<ServerHandle> {
   const port = await freePort();
   const logFile = join(tmpdir(), `veo-bench-${label}-${process.pid}-${port}.log`);
   logFiles.add(logFile);
-  const spawned = spawnTracked(process.execPath, ['--enable-source-maps', '--max-old-space-size=192', 'dist/server.js'], {
+  const spawned = spawnTracked(process.execPath, [...startFlags(), 'dist/server.js'], {
     cwd: ROOT,
     env: fullServerEnv(port),
     stdoutFile: logFile,
@@ -152,9 +153,16 @@ function readCmdline(pid: number): string {
   return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replace(/\0/g, ' ');
 }
 
+/** The full server's /metrics text (production: with the bearer token); throws unless it answers 200. */
+async function scrape(url: string): Promise<string> {
+  const response = await fetch(`${url}/metrics`, { headers: { authorization: `Bearer ${BENCH_METRICS_TOKEN}` } });
+  if (!response.ok) throw new Error(`${url}/metrics answered ${response.status}`);
+  return response.text();
+}
+
 /** Engine HTTP calls so far by endpoint, from the server's own /metrics. */
 export async function engineCalls(url: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await scrape(url);
   const counts: Record<string, number> = {};
   for (const match of text.matchAll(/^veo_engine_requests_total\{endpoint="([^"]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2]);
   return counts;
@@ -162,7 +170,7 @@ export async function engineCalls(url: string): Promise<Record<string, number>> 
 
 /** Points charged so far (`veo_query_cost{kind="requested"}`: sum and count), from /metrics. */
 export async function chargedPoints(url: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
+  const text = await scrape(url);
   const read = (name: string) => Number(new RegExp(`^${name}\\{kind="requested"\\} (\\S+)`, 'm').exec(text)?.[1] ?? NaN);
   return { sum: read('veo_query_cost_sum'), count: read('veo_query_cost_count') };
 }

@@ -3,6 +3,8 @@
 The id is "ex1_" + base64url (no padding) of the canonical JSON of
 {"a": areaCode, "c": context, "d": dataVersion, "p": persona}, so the same question always maps to the
 same job, and an engine that has never seen an id (after a restart) can rebuild the question from it.
+Anyone can build such an id, so reading a status rebuilds a job only when the caller asks for it
+(`rebuild`): the BFF does so only for ids it signed after charging for the job's start.
 """
 import base64
 import binascii
@@ -21,7 +23,7 @@ from engine.validation import ApiError, explanation_context
 
 ID_PREFIX = "ex1_"
 WORKERS = 4
-MAX_JOBS = 5000  # finished jobs beyond this are forgotten, oldest first: their ids recreate them
+MAX_JOBS = 5000  # finished jobs beyond this are forgotten, oldest first: a rebuild recreates them
 
 
 def job_id(area_code, persona, context):
@@ -125,12 +127,15 @@ class JobStore:
         jid = job_id(area_code, persona, ctx)
         return self._start(jid, (area_code, persona, ctx))
 
-    def status(self, jid):
-        """The job for an id, started again if this engine does not hold it; None if not decodable."""
+    def status(self, jid, rebuild=False):
+        """The job for an id. One this engine does not hold is None, or with `rebuild` started again from
+        the question the id carries (None if it cannot be decoded): reading never starts work by itself."""
         with self._lock:
             job = self._jobs.get(jid)
             if job is not None:
                 return dict(job)
+        if not rebuild:
+            return None
         question = decode_job_id(jid)
         return None if question is None else self._start(jid, question)
 

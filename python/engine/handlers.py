@@ -145,9 +145,14 @@ def submit_explanations(body):
 
 
 def explanation_status(body):
-    req = v.fields(body, "", ("ids",), required=("ids",))
+    req = v.fields(body, "", ("ids", "rebuild"), required=("ids",))
     ids = v.strings(req["ids"], "ids", v.MAX_EXPLANATIONS)
-    return _answer(jobs=[jobs().status(jid) for jid in ids])
+    # Ids are public in format, so only a caller that vouches for them (it charged their start) may have an
+    # unknown one started again; by default an id this engine does not hold answers null.
+    rebuild = req.get("rebuild", False)
+    if not isinstance(rebuild, bool):
+        raise v.ApiError("INVALID_TYPE", "expected a boolean", "rebuild")
+    return _answer(jobs=[jobs().status(jid, rebuild=rebuild) for jid in ids])
 
 
 ROUTES = {

@@ -8,6 +8,7 @@ import unittest
 from unittest import mock
 
 from engine import data, explanations, handlers, llm, template
+from engine.enums import PERSONA_IDS
 from tests.support import StandInServer
 
 CAMDEN, CITY = "E09000007", "E09000001"
@@ -61,6 +62,30 @@ class JobIdTest(unittest.TestCase):
         self.assertEqual(first["jobs"][0]["id"], second["jobs"][0]["id"])
 
 
+@mock.patch.dict(os.environ, NO_LLM)
+class StatusHandlerTest(unittest.TestCase):
+    def setUp(self):
+        self.store = explanations.JobStore()
+        handlers.use_jobs(self.store)
+        self.addCleanup(handlers.use_jobs, None)
+        self.addCleanup(self.store.shutdown)
+
+    def test_rebuild_defaults_to_false_and_must_be_a_boolean(self):
+        crafted = explanations.job_id(CAMDEN, "developer", {"budget": 500000})
+        self.assertEqual(handlers.explanation_status({"ids": [crafted]})["jobs"], [None])
+        self.assertEqual(handlers.explanation_status({"ids": [crafted], "rebuild": False})["jobs"], [None])
+        self.assertEqual(handlers.explanation_status({"ids": [crafted], "rebuild": None})["jobs"], [None])
+        self.assertEqual(self.store._jobs, {})
+        for bad in ("true", 1, 0, [], {}):
+            with self.assertRaises(handlers.v.ApiError) as raised:
+                handlers.explanation_status({"ids": [crafted], "rebuild": bad})
+            self.assertEqual((raised.exception.code, raised.exception.field), ("INVALID_TYPE", "rebuild"))
+        self.assertEqual(self.store._jobs, {})
+        [job] = handlers.explanation_status({"ids": [crafted], "rebuild": True})["jobs"]
+        self.assertEqual((job["id"], job["status"], job["areaCode"]), (crafted, "PENDING", CAMDEN))
+        self.assertEqual(list(self.store._jobs), [crafted])
+
+
 class RecordingJobs:
     def __init__(self):
         self.submitted = []
@@ -92,16 +117,34 @@ class JobStoreTest(unittest.TestCase):
         self.assertEqual(third["status"], "READY")
         self.assertEqual(runs, [CAMDEN], "exactly one job ran")
 
-    def test_an_id_unknown_to_a_fresh_engine_is_recreated_and_completes(self):
+    def test_an_id_unknown_to_a_fresh_engine_is_recreated_with_rebuild_and_completes(self):
         jid = JobStore().submit(CITY, "parent", {"budget": 2000, "commuteTo": 1})["id"]
         fresh = JobStore()
-        started = fresh.status(jid)
+        started = fresh.status(jid, rebuild=True)
         self.assertEqual((started["status"], started["areaCode"], started["persona"]), ("PENDING", CITY, "parent"))
         self.assertEqual(started["context"], {"budget": 2000, "commuteTo": 1})
         done = wait(fresh, jid)
         self.assertEqual((done["status"], done["source"], done["error"]), ("READY", "TEMPLATE", None))
         self.assertEqual(done["text"], template.text(CITY, "parent", {"budget": 2000, "commuteTo": 1}))
-        self.assertIsNone(fresh.status("ex1_not-a-real-id"))
+        self.assertIsNone(fresh.status("ex1_not-a-real-id", rebuild=True))
+
+    def test_without_rebuild_an_unknown_id_reads_nothing_and_starts_nothing(self):
+        runs = []
+        store = JobStore(lambda area, persona, ctx: runs.append(area) or ("text", "TEMPLATE"))
+        # Built by hand exactly as the documented format says: decodable, for this data, never submitted.
+        crafted = [explanations.job_id(code, persona, {}) for code in (CAMDEN, CITY) for persona in PERSONA_IDS]
+        for jid in crafted + ["ex1_not-a-real-id", "nope"]:
+            self.assertIsNone(store.status(jid), jid)
+            self.assertIsNone(store.status(jid, rebuild=False), jid)
+        self.assertEqual(store._jobs, {}, "no job was recorded")
+        time.sleep(0.05)
+        self.assertEqual(runs, [], "no work ran")
+
+    def test_without_rebuild_an_existing_job_still_reads(self):
+        store = JobStore(lambda area, persona, ctx: ("text", "TEMPLATE"))
+        jid = store.submit(CAMDEN, "student", {})["id"]
+        self.assertEqual(wait(store, jid)["status"], "READY")
+        self.assertEqual(store.status(jid)["text"], "text")
 
     def test_a_failed_job_is_retried_by_submitting_again(self):
         attempts = []
@@ -136,6 +179,8 @@ class JobStoreTest(unittest.TestCase):
                 wait(store, ids[-1])
             self.assertEqual(len(store._jobs), 2)
             self.assertNotIn(ids[0], store._jobs)
+            self.assertIsNone(store.status(ids[0]), "a forgotten job is not rebuilt unasked")
+            self.assertEqual(store.status(ids[0], rebuild=True)["status"], "PENDING")
             self.assertEqual(wait(store, ids[0])["text"], CAMDEN)
 
     def test_delay_keeps_a_job_pending(self):

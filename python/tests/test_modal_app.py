@@ -161,7 +161,7 @@ class ModalAppTest(unittest.TestCase):
         self.assertEqual((ready["status"], ready["source"], ready["attempts"]), ("READY", "TEMPLATE", 1))
         self.assertIn("£845", ready["text"])
 
-    def test_failed_call_is_spawned_again_and_unknown_ids_recreated(self):
+    def test_failed_call_is_spawned_again_and_unknown_ids_recreated_only_with_rebuild(self):
         jid = explanations.job_id("E09000001", "parent", {})
         self.calls[jid] = {"callId": "fc-old", "createdAt": 1.0, "attempts": 1}
         self.modal.call_results["fc-old"] = RuntimeError("container died")
@@ -176,12 +176,18 @@ class ModalAppTest(unittest.TestCase):
                          "PENDING")
         self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
         self.assertEqual((self.calls[jid]["attempts"], self.calls[jid]["createdAt"]), (2, 1.0))
-        # An id this deployment never saw, but can decode: started again.
+        # An id this deployment never saw, but can decode: null and nothing spawned, unless asked to rebuild.
         unseen = explanations.job_id("E09000033", "developer", {"budget": 900000})
+        for body in ({"ids": [unseen]}, {"ids": [unseen], "rebuild": False}):
+            self.assertEqual(json.loads(drive(self.asgi_app, "POST", "/explanations/status",
+                                              json.dumps(body).encode())[2])["jobs"], [None])
+        self.assertNotIn(unseen, self.calls)
+        self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
         job = json.loads(drive(self.asgi_app, "POST", "/explanations/status",
-                               json.dumps({"ids": [unseen]}).encode())[2])["jobs"][0]
+                               json.dumps({"ids": [unseen], "rebuild": True}).encode())[2])["jobs"][0]
         self.assertEqual((job["status"], job["areaCode"]), ("PENDING", "E09000033"))
         self.assertIn(unseen, self.calls)
+        self.assertEqual(self.modal.spawned[-1], ("explain_job", (unseen,)))
 
     def test_lifespan(self):
         sent = []

@@ -1,5 +1,7 @@
 """serve.py over a real port: every endpoint, every error code, keep-alive, quiet logs, clean shutdown."""
+import base64
 import http.client
+import json
 import os
 import sys
 import signal
@@ -73,6 +75,24 @@ class ServerTest(unittest.TestCase):
         self.assertEqual((ready["status"], ready["source"], ready["attempts"]), ("READY", "TEMPLATE", 1))
         self.assertIn("£845", ready["text"])
         self.assertGreaterEqual(ready["finishedAt"] - ready["createdAt"], 0.3)
+
+    def test_status_of_a_hand_built_id_starts_nothing_without_rebuild(self):
+        version = self.call("GET", "/health")[2]["dataVersion"]
+        crafted = "ex1_" + base64.urlsafe_b64encode(json.dumps(
+            {"a": CAMDEN, "c": {"budget": 123}, "d": version, "p": "parent"},
+            sort_keys=True, separators=(",", ":")).encode()).decode().rstrip("=")
+        for _ in range(3):
+            self.assertEqual(self.call("POST", "/explanations/status", {"ids": [crafted]})[2]["jobs"], [None])
+        self.assertError(self.call("POST", "/explanations/status", {"ids": [crafted], "rebuild": "yes"}),
+                         400, "INVALID_TYPE", "rebuild")
+        # Had a read started it, submitting now would answer that job, created before this call.
+        before = time.time()
+        [job] = self.call("POST", "/explanations", {"requests": [
+            {"areaCode": CAMDEN, "persona": "parent", "context": {"budget": 123}}]})[2]["jobs"]
+        self.assertEqual((job["id"], job["attempts"]), (crafted, 1))
+        self.assertGreaterEqual(job["createdAt"], before - 0.01)
+        rebuilt = self.call("POST", "/explanations/status", {"ids": [crafted], "rebuild": True})[2]["jobs"][0]
+        self.assertEqual((rebuilt["createdAt"], rebuilt["attempts"]), (job["createdAt"], 1))
 
     def test_every_error_code(self):
         base = {"persona": "student", "budget": 600, "locationType": "rent"}

@@ -7,7 +7,7 @@ import type { CacheStore, Entry } from './store.ts';
 
 export interface Lookup<T> {
   value: T;
-  /** Served past its TTL because the engine failed. */
+  /** Served past its TTL because the engine failed, or had not answered within `staleAfterMs`. */
   stale: boolean;
   /** Came from the cache rather than from the engine in this call. */
   cached: boolean;
@@ -32,10 +32,30 @@ export interface CacheOptions {
   memoryTtlSeconds: number;
   /** After a Redis failure, how long to bypass it before trying again. */
   redisRetryMs: number;
+  /**
+   * An expired entry whose refresh has not answered within this is answered with its stale copy, and the
+   * refresh goes on in the background (its answer is written when it comes). Unset: only when the engine fails.
+   */
+  staleAfterMs?: number;
   metrics: Metrics;
   log: Log;
-  now?: () => number;
+  clock?: Clock;
 }
+
+/** Time as the cache sees it; tests give a fake one to play a slow engine without waiting. */
+export interface Clock {
+  now(): number;
+  /** Calls `fn` after `ms`; the function returned cancels it. */
+  after(ms: number, fn: () => void): () => void;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const timer = setTimeout(fn, ms);
+    return () => clearTimeout(timer);
+  },
+};
 
 export interface LoadOptions {
   /** Skip the reads: fetch everything and overwrite what the cache held (warming). */
@@ -46,28 +66,41 @@ export interface LoadOptions {
 
 interface Deferred {
   promise: Promise<Lookup<unknown>>;
+  /** Whether resolve or reject was called (a key answered stale is settled before its refresh ends). */
+  settled: boolean;
   resolve(lookup: Lookup<unknown>): void;
   reject(error: unknown): void;
 }
 
+type Mine = Map<string, { id: string; deferred: Deferred }>;
+
 /**
  * Two tiers (memory in front of Redis) read and written a whole batch at a time, with single flight across
- * the requests of this process and stale copies served when the engine fails.
+ * the requests of this process and stale copies served when the engine fails or is slow.
  */
 export class Cache {
   private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
   private readonly redisBreaker: CircuitBreaker;
   private versionCache = { values: {} as Record<string, number>, fetchedAt: -Infinity };
   private versionRefresh?: Promise<void>;
-  private readonly now: () => number;
+  private readonly clock: Clock;
 
   constructor(private readonly options: CacheOptions) {
-    this.now = options.now ?? Date.now;
-    this.redisBreaker = new CircuitBreaker(1, options.redisRetryMs, this.now);
+    this.clock = options.clock ?? systemClock;
+    this.redisBreaker = new CircuitBreaker(1, options.redisRetryMs, () => this.clock.now());
+  }
+
+  private now(): number {
+    return this.clock.now();
   }
 
   ttlSeconds(kind: CacheKind): number {
     return this.options.ttlSeconds[kind];
+  }
+
+  /** The in-process tier (its size in heap bytes: `memory.heapBytes`). */
+  get memory(): MemoryStore {
+    return this.options.memory;
   }
 
   get tiers(): string[] {
@@ -93,7 +126,7 @@ export class Cache {
     const now = this.now();
 
     const fromMemory = opts.refresh ? keys.map(() => null) : await this.options.memory.mget(keys);
-    const mine = new Map<string, { id: string; deferred: Deferred }>();
+    const mine: Mine = new Map();
     let hits = 0;
     keys.forEach((key, i) => {
       const entry = fromMemory[i];
@@ -123,25 +156,37 @@ export class Cache {
     if (stats) stats.hits += hits;
 
     if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts);
-    return Promise.all(
+    const lookups = await Promise.all(
       results.map((r) =>
         Promise.resolve(r as Lookup<T> | Promise<Lookup<T>>).catch((error: unknown) =>
           error instanceof Error ? error : new Error(String(error)),
         ),
       ),
     );
+    // Marked here, not where the copy was chosen, so that a request that waited on another's refresh says
+    // its answer is stale too.
+    if (stats) {
+      lookups.forEach((lookup, i) => {
+        if (!(lookup instanceof Error) && lookup.stale) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(ids[i]!);
+      });
+    }
+    return lookups;
   }
 
-  /** Reads the shared tier for `mine`, fetches what is still missing, writes it back, settles every key. */
+  /**
+   * Reads the shared tier for `mine`, fetches what is still missing, writes it back, settles every key.
+   * Returns once every key is settled and written, or, when the engine is slow, once the keys that have a
+   * stale copy were answered with it (the rest still wait for the engine, which goes on in the background).
+   */
   private async fill<T>(
     kind: CacheKind,
-    mine: Map<string, { id: string; deferred: Deferred }>,
+    mine: Mine,
     staleCopies: Map<string, Entry>,
     fetch: (ids: string[]) => Promise<readonly T[]>,
     stats: CacheStats | undefined,
     { refresh, ttlFor }: LoadOptions,
-  ) {
-    const { memory, redis } = this.options;
+  ): Promise<void> {
+    const { memory, redis, staleAfterMs } = this.options;
     let missing = [...mine.keys()];
     try {
       if (redis && !refresh) {
@@ -162,10 +207,48 @@ export class Cache {
         this.count(kind, 'miss', 'redis', missing.length);
         if (stats) stats.hits += hits.length;
         await memory.mset(hits);
+        this.options.metrics.cacheMemoryBytes.set(memory.heapBytes);
       }
-      if (missing.length === 0) return;
-      if (stats) stats.misses += missing.length;
+    } catch (error) {
+      for (const { deferred } of mine.values()) deferred.reject(error);
+      missing = [];
+    }
+    if (missing.length === 0) {
+      for (const key of mine.keys()) this.inflight.delete(key);
+      return;
+    }
+    if (stats) stats.misses += missing.length;
 
+    const revalidated = this.revalidate(kind, mine, missing, staleCopies, fetch, ttlFor);
+    const withCopy = missing.filter((key) => staleCopies.has(key));
+    if (withCopy.length === 0 || staleAfterMs === undefined) return revalidated;
+    // Stale-while-revalidate: a slow engine answers the keys that have a copy late, not the request. A request
+    // already answered stale has seen the engine slow or failing: its later lookups do not wait for it again.
+    const waitMs = stats && stats.stale.size > 0 ? 0 : staleAfterMs;
+    let cancel = () => {};
+    const slow = new Promise<void>((resolve) => {
+      cancel = this.clock.after(waitMs, () => {
+        for (const key of withCopy) this.answerStale(kind, staleCopies.get(key)!, mine.get(key)!.deferred);
+        resolve();
+      });
+    });
+    await Promise.race([revalidated, slow]);
+    cancel();
+  }
+
+  /**
+   * Asks the engine for `missing` (one call), settles each key with its answer and writes the answers to
+   * both tiers; when the engine fails, a key with a copy is answered stale and the rest fail. Never rejects.
+   */
+  private async revalidate<T>(
+    kind: CacheKind,
+    mine: Mine,
+    missing: string[],
+    staleCopies: Map<string, Entry>,
+    fetch: (ids: string[]) => Promise<readonly T[]>,
+    ttlFor: LoadOptions['ttlFor'],
+  ): Promise<void> {
+    try {
       let values: readonly T[];
       try {
         values = await fetch(missing.map((key) => mine.get(key)!.id));
@@ -173,14 +256,9 @@ export class Cache {
         // The engine failed: answer from a stale copy where there is one, and fail only the rest.
         for (const key of missing) {
           const copy = staleCopies.get(key);
-          const { deferred, id } = mine.get(key)!;
-          if (copy) {
-            deferred.resolve({ value: copy.v, stale: true, cached: true });
-            this.count(kind, 'stale', redis ? 'redis' : 'memory');
-            if (stats) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(id);
-          } else {
-            deferred.reject(error);
-          }
+          const { deferred } = mine.get(key)!;
+          if (copy) this.answerStale(kind, copy, deferred);
+          else deferred.reject(error);
         }
         return;
       }
@@ -199,6 +277,13 @@ export class Cache {
     }
   }
 
+  /** Answers a key with its copy past its TTL, once (the engine's late failure finds it settled). */
+  private answerStale(kind: CacheKind, copy: Entry, deferred: Deferred) {
+    if (deferred.settled) return;
+    deferred.resolve({ value: copy.v, stale: true, cached: true });
+    this.count(kind, 'stale', this.options.redis ? 'redis' : 'memory');
+  }
+
   /** Writes values fetched some other way (every area in one answer) under their own ids, in one round trip. */
   async store(kind: CacheKind, items: readonly { id: string; value: unknown }[], ttlSeconds = this.options.ttlSeconds[kind]) {
     const version = await this.version(kind);
@@ -214,6 +299,7 @@ export class Cache {
     await memory.mset(
       redis ? writes.map((w, i) => ({ ...w, ttlSeconds: Math.min(memoryTtlSeconds, items[i]!.ttl) })) : writes,
     );
+    this.options.metrics.cacheMemoryBytes.set(memory.heapBytes);
     if (redis) await this.redisCall(() => redis.mset(writes), undefined);
   }
 
@@ -277,12 +363,22 @@ export class Cache {
 }
 
 function defer(): Deferred {
-  let resolve!: Deferred['resolve'];
-  let reject!: Deferred['reject'];
-  const promise = new Promise<Lookup<unknown>>((res, rej) => {
-    resolve = res;
-    reject = rej;
+  let settle!: { resolve: (lookup: Lookup<unknown>) => void; reject: (error: unknown) => void };
+  const promise = new Promise<Lookup<unknown>>((resolve, reject) => {
+    settle = { resolve, reject };
   });
   promise.catch(() => {}); // a rejection is delivered to whoever awaits it; never unhandled
-  return { promise, resolve, reject };
+  const deferred: Deferred = {
+    promise,
+    settled: false,
+    resolve(lookup) {
+      deferred.settled = true;
+      settle.resolve(lookup);
+    },
+    reject(error) {
+      deferred.settled = true;
+      settle.reject(error);
+    },
+  };
+  return deferred;
 }

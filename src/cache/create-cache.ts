@@ -5,8 +5,12 @@ import { Cache } from './cache.ts';
 import { MemoryStore } from './memory-store.ts';
 import { RedisStore } from './redis-store.ts';
 
-/** In-process only when Upstash is not configured; otherwise a short-lived memory tier in front of Redis. */
-export function createCache(config: Config['cache'], metrics: Metrics, log: Log): Cache {
+/**
+ * In-process only when Upstash is not configured; otherwise a short-lived memory tier in front of Redis.
+ * `staleAfterMs` (ENGINE_STALE_AFTER_MS): how long an expired entry's refresh may take before its stale
+ * copy answers instead.
+ */
+export function createCache(config: Config['cache'], metrics: Metrics, log: Log, staleAfterMs?: number): Cache {
   const redis = config.upstash
     ? new RedisStore({ url: config.upstash.url, token: config.upstash.token, timeoutMs: config.redisTimeoutMs, prefix: config.prefix })
     : undefined;
@@ -18,6 +22,7 @@ export function createCache(config: Config['cache'], metrics: Metrics, log: Log)
     staleSeconds: config.staleSeconds,
     memoryTtlSeconds: config.memoryTtlSeconds,
     redisRetryMs: config.redisRetryMs,
+    staleAfterMs,
     metrics,
     log,
   });

@@ -159,7 +159,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       },
       windows: { minuteMs: env.RATE_LIMIT_WINDOW_MS, dayMs: env.RATE_LIMIT_DAY_WINDOW_MS, explanationsMs: env.EXPLANATIONS_WINDOW_MS },
       apiKeys: parseApiKeys(env.API_KEYS),
-      trustProxyHops: env.TRUST_PROXY === 'false' ? 0 : Number(env.TRUST_PROXY),
+      trustProxyHops: env.TRUST_PROXY === 'false' ? 0 : Number(env.TRUST_PROXY), // 0 trusts none, like false
       platformHeaders: env.TRUST_PLATFORM_HEADERS,
       degradedFraction: env.RATE_LIMIT_DEGRADED_FRACTION,
       infoPerMinute: env.RATE_LIMIT_INFO_PER_MINUTE,

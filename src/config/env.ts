@@ -63,7 +63,7 @@ const envSchema = z.object({
     z
       .string()
       .default('false')
-      .refine((v) => v === 'false' || /^[1-9]$/.test(v), {
+      .refine((v) => v === 'false' || /^[0-9]$/.test(v), {
         error: 'must be false or the number of proxies in front of this server (1 behind one load balancer); true is refused because the first X-Forwarded-For entry is written by the client',
       }),
   ),
@@ -102,9 +102,22 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     ? []
     : result.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
   if (result.success) problems.push(...crossFieldProblems(result.data));
-  problems.push(...securityProblems(source), ...observabilityProblems(source));
+  problems.push(...secretProblems(source), ...securityProblems(source), ...observabilityProblems(source));
   if (problems.length > 0) throw new ConfigError(problems);
   return result.data!;
+}
+
+/** Checks on the raw strings, so they are listed even when another variable fails to parse. */
+function secretProblems(source: Record<string, string | undefined>): string[] {
+  const problems: string[] = [];
+  for (const name of ['EXPLANATION_ID_SECRET', 'EXPLANATION_ID_SECRET_PREVIOUS', 'METRICS_TOKEN'] as const) {
+    const value = source[name];
+    if (value && value.length < 16) problems.push(`${name}: must be at least 16 characters`);
+  }
+  if (source.NODE_ENV === 'production' && !source.EXPLANATION_ID_SECRET) {
+    problems.push('EXPLANATION_ID_SECRET: required in production (16+ random characters; it signs the explanation ids this server issues)');
+  }
+  return problems;
 }
 
 function crossFieldProblems(env: RawEnv): string[] {
@@ -120,13 +133,6 @@ function crossFieldProblems(env: RawEnv): string[] {
   }
   if (env.ADMIN_TOKEN !== undefined && env.ADMIN_TOKEN.length < 16) {
     problems.push('ADMIN_TOKEN: must be at least 16 characters');
-  }
-  for (const name of ['EXPLANATION_ID_SECRET', 'EXPLANATION_ID_SECRET_PREVIOUS', 'METRICS_TOKEN'] as const) {
-    const value = env[name];
-    if (value !== undefined && value.length < 16) problems.push(`${name}: must be at least 16 characters`);
-  }
-  if (env.NODE_ENV === 'production' && !env.EXPLANATION_ID_SECRET) {
-    problems.push('EXPLANATION_ID_SECRET: required in production (16+ random characters; it signs the explanation ids this server issues)');
   }
   problems.push(...rateLimitProblems(env));
   return problems;

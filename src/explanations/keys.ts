@@ -3,6 +3,9 @@ import type { Cache } from '../cache/cache.ts';
 import { canonicalJson } from '../loaders/canonical.ts';
 import type { ExplanationRequest, Job } from '../modal/contract.ts';
 
+/** Ids or questions per /explanations or /explanations/status call: the engine refuses more (python/README.md, "Limits"). */
+export const MAX_IDS_PER_CALL = 100;
+
 /** The cache id of a question: the same area, persona and context always give the same id. */
 export function requestId(request: ExplanationRequest): string {
   const canonical = canonicalJson({ a: request.areaCode, p: request.persona, c: request.context ?? {} });

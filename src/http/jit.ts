@@ -4,15 +4,13 @@ import {
   getOperationAST,
   getVariableValues,
   GraphQLError,
-  Kind,
   visit,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
-  type FragmentDefinitionNode,
 } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { fieldNodesAt } from './field-nodes.ts';
+import { fieldNodesAt, fragmentsOf } from './field-nodes.ts';
 
 const jitable = new WeakMap<DocumentNode, boolean>();
 
@@ -39,6 +37,31 @@ function documentFitsJit(document: DocumentNode): boolean {
 }
 
 /**
+ * Compiling costs memory that outlives the document: about 1 MB of generated code for a document of a dozen
+ * aliases, and graphql-jit memoises path strings in a module-level table that is never emptied. So only a
+ * document that comes back is compiled (its second execution; a flood of one-off documents runs on the
+ * standard executor), and at most MAX_COMPILES documents ever are. Frontends send a handful of documents,
+ * each with many variable values, so the hot ones are compiled long before the bound is reached.
+ */
+const MAX_COMPILES = 500;
+const COMPILE_AFTER_RUNS = 2;
+
+function compileBudget() {
+  const runs = new WeakMap<DocumentNode, number>();
+  const compiled = new WeakSet<DocumentNode>();
+  let compiles = 0;
+  return (document: DocumentNode): boolean => {
+    if (compiled.has(document)) return true;
+    const seen = (runs.get(document) ?? 0) + 1;
+    runs.set(document, seen);
+    if (seen < COMPILE_AFTER_RUNS || compiles >= MAX_COMPILES) return false;
+    compiles += 1;
+    compiled.add(document);
+    return true;
+  };
+}
+
+/**
  * graphql-jit reports variables that do not coerce in its own words and without the HTTP status the
  * standard executor's errors get: leave those requests to the standard executor.
  */
@@ -51,13 +74,14 @@ function variablesCoerce(args: ExecutionArgs): boolean {
 /**
  * Runs operations through graphql-jit, which compiles each document once into a function and a JSON
  * serialiser for its result: the profile put graphql-js's execution and Yoga's stringify at the top.
- * Documents it cannot run keep the standard executor. Its field errors carry no AST nodes, which Yoga needs
+ * Documents it cannot run, and documents not (yet) worth compiling, keep the standard executor. Its field errors carry no AST nodes, which Yoga needs
  * to keep `locations` on an error it masks; they get them back here, from the document.
  */
 export function useJit(): Plugin[] {
   const jitted = new WeakSet<object>();
+  const mayCompile = compileBudget();
   const enableIf = (args: ExecutionArgs) => {
-    const on = documentFitsJit(args.document) && variablesCoerce(args);
+    const on = documentFitsJit(args.document) && variablesCoerce(args) && mayCompile(args.document);
     if (on) jitted.add(args.contextValue as object);
     return on;
   };
@@ -79,8 +103,7 @@ export function useJit(): Plugin[] {
 
 function withLocations(result: ExecutionResult, args: ExecutionArgs): ExecutionResult {
   const operation = getOperationAST(args.document, args.operationName);
-  const fragments: Record<string, FragmentDefinitionNode> = {};
-  for (const d of args.document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments[d.name.value] = d;
+  const fragments = fragmentsOf(args.document);
   const errors = result.errors!.map((e) => {
     if (!e.path || e.nodes || !operation) return e;
     const nodes = fieldNodesAt(operation.selectionSet, fragments, e.path).map((f) => f.node);

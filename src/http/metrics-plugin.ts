@@ -1,31 +1,46 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import type { Config } from '../config/config.ts';
+import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
+import { metricsAccess, scrape } from './metrics-access.ts';
+import { manifestOperationNames, OperationNameLabels, routeLabel } from './metrics-labels.ts';
 
-/** Serves /metrics in Prometheus text format and times every HTTP request and GraphQL operation. */
-export function useMetrics(metrics: Metrics, path = '/metrics'): Plugin {
+export type MetricsConfig = Pick<Config, 'env' | 'metrics'> & { security: Pick<Config['security'], 'trustedDocuments'> };
+
+/**
+ * Serves /metrics in Prometheus text format (as `metricsAccess` allows) and times every HTTP request and
+ * GraphQL operation, with label values from bounded sets only (metrics-labels.ts).
+ */
+export function useMetrics(metrics: Metrics, config: MetricsConfig, log?: Log, path = '/metrics'): Plugin {
+  const access = metricsAccess(config);
+  if (access === 'off') {
+    log?.('metrics.off', { reason: 'production without METRICS_TOKEN or METRICS_PORT: /metrics is not served' });
+  }
+  const token = access === 'token' ? config.metrics.token : undefined;
+  const manifest = config.security.trustedDocuments?.manifest;
+  const operationNames = new OperationNameLabels(manifest ? manifestOperationNames(manifest) : undefined);
   const started = new WeakMap<Request, number>();
+
   return {
-    async onRequest({ request, url, endResponse }) {
+    async onRequest({ request, url, endResponse, fetchAPI }) {
       started.set(request, performance.now());
-      if (url.pathname === path) {
-        const body = await metrics.registry.metrics();
-        endResponse(new Response(body, { headers: { 'content-type': metrics.registry.contentType } }));
-      }
+      // With `port` or `off`, /metrics is an unknown path here and gets the same 404 as any other.
+      if (url.pathname !== path || (access !== 'open' && access !== 'token')) return;
+      const { status, headers, body } = await scrape(metrics.registry, request.headers.get('authorization'), token);
+      endResponse(new fetchAPI.Response(body, { status, headers }));
     },
     onResponse({ request, response }) {
       const start = started.get(request);
       if (start === undefined) return;
-      const route = new URL(request.url).pathname;
+      const route = routeLabel(new URL(request.url).pathname);
       metrics.httpDuration.observe({ route, status: String(response.status) }, (performance.now() - start) / 1000);
     },
     onExecute({ args }) {
       const start = performance.now();
       const operation = getOperationAST(args.document, args.operationName);
-      const labels = {
-        operation_type: operation?.operation ?? 'unknown',
-        operation_name: operation?.name?.value ?? 'anonymous',
-      };
+      const type = operation?.operation ?? 'unknown';
+      const labels = { operation_type: type, operation_name: operationNames.label(type, operation?.name?.value) };
       return {
         onExecuteDone() {
           metrics.operationDuration.observe(labels, (performance.now() - start) / 1000);

@@ -4,6 +4,7 @@ import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult, ty
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
 import { useBodyLimit } from './body-limit.ts';
+import { useMaxFields } from './max-fields.ts';
 
 /**
  * Headers any of which marks a request as one a browser could only send after a CORS preflight: Yoga's own,
@@ -20,7 +21,7 @@ export const TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
  * off, field suggestions whenever introspection is off (they would leak the schema one guess at a time),
  * and a 400 instead of a 500 for malformed JSON in GET parameters.
  */
-export function securityPlugins(config: SecurityConfig): Plugin[] {
+export function securityPlugins(config: SecurityConfig, maxFields: number): Plugin[] {
   const refuse = (limit: string) => (ctx: ValidationContext | null, error: GraphQLError) =>
     ctx?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: TOO_COMPLEX, limit } }));
   const validationLimit = (limit: string, n: number) => ({ n, propagateOnRejection: false, onReject: [refuse(limit)] });
@@ -38,6 +39,8 @@ export function securityPlugins(config: SecurityConfig): Plugin[] {
       blockFieldSuggestion: { enabled: !config.introspection },
     }),
     useTokenLimitCode(),
+    // Fields once fragments are expanded (MAX_FIELDS), counted in linear time: see max-fields.ts.
+    useMaxFields(maxFields),
     useCloseAfterTooLarge(),
     ...(config.introspection ? [] : [useNoIntrospection(), useNoSuggestions()]),
   ];

@@ -3,7 +3,7 @@ import DataLoader from 'dataloader';
 import type { Cache, CacheStats } from '../cache/cache.ts';
 import type { CacheKind } from '../cache/kinds.ts';
 import type { Engine } from '../modal/engine.ts';
-import { jobTtl, rememberJobs, requestId } from '../explanations/keys.ts';
+import { MAX_IDS_PER_CALL, jobTtl, rememberJobs, requestId } from '../explanations/keys.ts';
 import type {
   Area,
   Commute,
@@ -79,23 +79,56 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     }),
   );
 
-  /** Jobs by id; only finished ones are cached (rememberJobs writes them; a PENDING one is asked again). */
-  const explanationStatus = new DataLoader<string, Job | null>(async (ids) => {
-    const lookups = await cache.load<Job | null>(
-      'explanation',
-      ids.map((id) => `job:${id}`),
-      async (keys) => {
+  /**
+   * Jobs by engine id; only finished ones are cached (rememberJobs writes them; a PENDING one is asked
+   * again). `rebuild` lets the engine start again a job it does not hold: only for ids this server signed
+   * (their start was charged); any other id reads a job that exists and never starts one.
+   */
+  const explanationStatus = new DataLoader<JobLookup, Job | null, string>(
+    async (keys) => {
+      const rebuild = new Set(keys.filter((k) => k.rebuild).map((k) => k.id));
+      const ids = [...new Set(keys.map((k) => k.id))];
+      const askedToRebuild = new Set<string>();
+      const status = async (batch: string[], withRebuild: boolean): Promise<(Job | null)[]> => {
+        if (batch.length === 0) return [];
+        if (withRebuild) batch.forEach((id) => askedToRebuild.add(id));
         stats.engineCalls += 1;
-        const { jobs } = await engine.explanationStatus(keys.map((k) => k.slice('job:'.length)));
+        const { jobs } = await engine.explanationStatus(batch, { rebuild: withRebuild });
         await rememberJobs(cache, jobs);
         return jobs;
-      },
-      stats,
-      { refresh: options.refresh, ttlFor: () => null },
-    );
-    return lookups.map((l) => (l instanceof Error ? l : l.value));
-  });
-
+      };
+      const lookups = await cache.load<Job | null>(
+        'explanation',
+        ids.map((id) => `job:${id}`),
+        async (missing) => {
+          const engineIds = missing.map((k) => k.slice('job:'.length));
+          const [rebuilt, read] = await Promise.all([
+            status(engineIds.filter((id) => rebuild.has(id)), true),
+            status(engineIds.filter((id) => !rebuild.has(id)), false),
+          ]);
+          return engineIds.map((id) => (rebuild.has(id) ? rebuilt.shift()! : read.shift()!) ?? null);
+        },
+        stats,
+        { refresh: options.refresh, ttlFor: () => null },
+      );
+      const byId = new Map(ids.map((id, i) => [id, lookups[i]!]));
+      // A signed id that shared another request's read-only call (single flight) got null for a job the
+      // engine lost: ask once more, allowed to rebuild.
+      const lost = ids.filter((id) => {
+        const l = byId.get(id)!;
+        return rebuild.has(id) && !askedToRebuild.has(id) && !(l instanceof Error) && l.value === null;
+      });
+      if (lost.length > 0) {
+        const again = await status(lost, true).catch((error: Error) => lost.map(() => error));
+        lost.forEach((id, i) => byId.set(id, again[i] instanceof Error ? again[i] : { value: again[i] ?? null, stale: false, cached: false }));
+      }
+      return keys.map((k) => {
+        const l = byId.get(k.id)!;
+        return l instanceof Error ? l : l.value;
+      });
+    },
+    { cacheKeyFn: (k) => `${k.rebuild ? 'rebuild' : 'read'}:${k.id}`, maxBatchSize: MAX_IDS_PER_CALL },
+  );
 
   return {
     area,
@@ -149,10 +182,11 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
           { refresh: options.refresh, ttlFor: jobTtl(explanationTtl) },
         );
         // A job the cache remembered as running may have finished since: ask for those (one status call).
+        // These jobs were started by a charged submit, so the engine may rebuild one it lost.
         const stillRunning = lookups.flatMap((l) => (!(l instanceof Error) && l.cached && l.value?.status === 'PENDING' ? [l.value.id] : []));
         const now = new Map<string, Job | Error | null>();
         if (stillRunning.length > 0) {
-          const fresh = await explanationStatus.loadMany(stillRunning);
+          const fresh = await explanationStatus.loadMany(stillRunning.map((id) => ({ id, rebuild: true })));
           stillRunning.forEach((id, i) => now.set(id, fresh[i]!));
         }
         const byRequest = new Map([...byId.keys()].map((id, i) => [id, lookups[i]!]));
@@ -163,12 +197,19 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
           return latest && !(latest instanceof Error) ? latest : lookup.value;
         });
       },
-      { cacheKeyFn: requestId },
+      // The engine takes at most this many questions a call; each batch is charged on its own.
+      { cacheKeyFn: requestId, maxBatchSize: MAX_IDS_PER_CALL },
     ),
   };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
+
+/** A job looked up by its engine id; `rebuild` only for ids whose start this server charged. */
+export interface JobLookup {
+  id: string;
+  rebuild: boolean;
+}
 
 function commuteId(key: CommuteKey): string {
   return `${key.from}>${key.to}`;

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import {
   responses,
   type ExplanationRequest,
+  type ExplanationStatusRequest,
   type RecommendInput,
 } from './contract.ts';
 import { EngineError } from './errors.ts';
@@ -81,8 +82,10 @@ export class EngineClient {
   submitExplanations(requests: readonly ExplanationRequest[]) {
     return this.call('explanations', responses.explanations, 'post', { requests });
   }
-  explanationStatus(ids: readonly string[]) {
-    return this.call('explanations/status', responses.explanationStatus, 'post', { ids });
+  /** Jobs by engine id; `rebuild` starts again a job the engine does not hold (see the contract). */
+  explanationStatus(ids: readonly string[], options: { rebuild?: boolean } = {}) {
+    const body: ExplanationStatusRequest = { ids, rebuild: options.rebuild === true };
+    return this.call('explanations/status', responses.explanationStatus, 'post', body);
   }
 
   private async call<S extends z.ZodType>(

@@ -209,6 +209,16 @@ export interface ExplanationContext {
   commuteTo?: number;
 }
 
+/**
+ * POST /explanations/status. Without `rebuild` (the default) an id the engine does not hold answers null;
+ * with it, the engine starts that job again from its id. Only ids this server signed after a charged start
+ * are sent with `rebuild`, since anyone can build an id.
+ */
+export interface ExplanationStatusRequest {
+  ids: readonly string[];
+  rebuild?: boolean;
+}
+
 export interface ExplanationRequest {
   areaCode: string;
   persona: PersonaId;

@@ -52,6 +52,9 @@ export class LocalEngineProcess {
     // The engine holds the read end of our stdin pipe: if this process dies, even by SIGKILL, it stops too.
     const child = spawn(this.options.python, [SERVE_SCRIPT, '--host', '127.0.0.1', '--port', '0', '--exit-with-stdin'], {
       stdio: ['pipe', 'pipe', 'inherit'],
+      // Its own process group: Ctrl-C in a terminal signals the whole foreground group, and the engine must
+      // keep serving while the server drains; it stops when told, or when our stdin pipe closes.
+      detached: true,
       env: { ...process.env, ...this.options.env },
     });
     this.child = child;

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** One registry per server instance, so two instances in one process (tests) keep separate counts. */
 export function createMetrics() {
@@ -13,6 +13,11 @@ export function createMetrics() {
       labelNames: ['endpoint'] as const,
       registers: [registry],
     }),
+    cacheMemoryBytes: new Gauge({
+      name: 'veo_cache_memory_bytes',
+      help: 'Heap bytes the in-process cache tier holds, by its own estimate (bounded by CACHE_MEMORY_MAX_MB)',
+      registers: [registry],
+    }),
     cacheLookups: new Counter({
       name: 'veo_cache_lookups_total',
       help: 'Cache lookups by kind, result (hit, miss, stale) and tier (memory, redis)',
@@ -21,8 +26,18 @@ export function createMetrics() {
     }),
     rateLimitDecisions: new Counter({
       name: 'veo_ratelimit_decisions_total',
-      help: 'Rate-limit decisions: allowed, limited, too_expensive, unauthenticated, explanations_allowed, explanations_limited',
+      help: 'Rate-limit decisions: allowed, limited, too_expensive, unauthenticated, explanations_allowed, explanations_limited, info_allowed, info_limited',
       labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    rateLimitRefunded: new Counter({
+      name: 'veo_ratelimit_refunded_points_total',
+      help: 'Cost points given back after execution because the answer used less than the estimate',
+      registers: [registry],
+    }),
+    rateLimitDegraded: new Gauge({
+      name: 'veo_ratelimit_degraded',
+      help: '1 while the shared rate-limit store is away and this instance answers with degraded in-process limits',
       registers: [registry],
     }),
     queryCost: new Histogram({

@@ -12,6 +12,9 @@ export function secretsOf(config: Config): string[] {
     config.engine.modal?.proxySecret,
     config.cache.upstash?.token,
     config.observability.axiom?.token,
+    config.metrics?.token,
+    config.explanations?.idSecrets.current,
+    config.explanations?.idSecrets.previous,
     ...(config.rateLimit?.apiKeys ?? []).map((k) => k.key),
   ];
   // Very short values would blank out ordinary words; the config already asks for long tokens.

@@ -50,9 +50,11 @@ export function identifyClient(request: Request, options: ClientOptions): Client
 
 function clientAddress(request: Request, options: ClientOptions): string | undefined {
   if (options.platformHeaders === 'vercel') {
-    // Vercel's edge sets these itself, replacing whatever the client sent.
-    const platform = request.headers.get('x-real-ip') ?? request.headers.get('x-vercel-forwarded-for')?.split(',')[0];
-    const address = ipOrUndefined(platform);
+    // Vercel's edge sets these itself, replacing whatever the client sent. Each is checked on its own, so
+    // one that is not an address does not hide the other.
+    const address =
+      ipOrUndefined(request.headers.get('x-real-ip')) ??
+      ipOrUndefined(request.headers.get('x-vercel-forwarded-for')?.split(',')[0]);
     if (address) return address;
   }
   if (options.trustProxyHops > 0) {

@@ -2,12 +2,14 @@ import type { Config } from '../config/config.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { identifyClient, type Client } from './clients.ts';
-import { MemoryLimiter, UpstashLimiter } from './limiter.ts';
+import { MemoryLimiter } from './memory-limiter.ts';
 import { RateLimits } from './rate-limits.ts';
+import { UpstashLimiter } from './upstash-limiter.ts';
 
-/** @upstash/ratelimit when Upstash is configured (shared by every instance), in-process limits otherwise. */
+/** Budgets in Upstash when it is configured (shared by every instance), in-process otherwise. */
 export function createRateLimits(config: Config, metrics: Metrics, log: Log): RateLimits {
   const upstash = config.cache.upstash;
+  metrics.rateLimitDegraded.set(0);
   const limiter = upstash
     ? new UpstashLimiter({
         url: upstash.url,
@@ -15,6 +17,8 @@ export function createRateLimits(config: Config, metrics: Metrics, log: Log): Ra
         prefix: config.cache.prefix,
         timeoutMs: config.rateLimit.timeoutMs,
         retryMs: config.rateLimit.retryMs,
+        degradedFraction: config.rateLimit.degradedFraction,
+        onDegraded: (degraded) => metrics.rateLimitDegraded.set(degraded ? 1 : 0),
         log,
       })
     : new MemoryLimiter();

@@ -1,45 +1,48 @@
-import type { Budget, Decision } from './limiter.ts';
+import { msUntil, restoreRate, type Budget } from './bucket.ts';
+import type { Decision } from './limiter.ts';
 
 export interface Charged {
   budget: Budget;
   decision: Decision;
 }
 
-/** The budget closest to running out: the one a client should pace itself by. */
-export function tightest(charged: readonly Charged[]): Charged {
-  return charged.reduce((a, b) => (b.decision.remaining / b.decision.limit < a.decision.remaining / a.decision.limit ? b : a));
-}
+/** The bucket as it applies now (its degraded size while the shared store is away). */
+const bucketOf = ({ budget, decision }: Charged) => ({ points: decision.limit, windowMs: budget.windowMs });
+const seconds = (ms: number) => (Number.isFinite(ms) ? Math.max(0, Math.ceil(ms / 1000)) : 0);
 
-const secondsUntil = (epochMs: number, now: number) => Math.max(0, Math.ceil((epochMs - now) / 1000));
+/** Seconds until the bucket is full again, if nothing more is spent. */
+export const secondsUntilFull = (c: Charged, now = Date.now()) => seconds(msUntil(bucketOf(c), c.decision, c.decision.limit, now));
 
 /**
- * The IETF draft's `RateLimit-Policy` and `RateLimit` fields (structured-field form of draft 09: q = quota,
- * w = window seconds, r = remaining, t = seconds to reset; quota units are cost points), plus the common
- * `X-RateLimit-*` trio for the tightest budget, with Reset in seconds as the draft uses.
+ * The IETF draft's `RateLimit-Policy` and `RateLimit` fields naming the minute and the day budget
+ * (structured-field form of draft 09: q = quota, w = window seconds, r = remaining, t = seconds until the
+ * bucket is full again; quota units are cost points), and the common `X-RateLimit-*` trio, always for the
+ * minute budget: the one a client paces by, so the figures never jump to another budget's scale.
  */
 export function rateLimitHeaders(charged: readonly Charged[], now = Date.now()): Record<string, string> {
-  if (charged.length === 0) return {};
-  const tight = tightest(charged);
+  const minute = charged.find((c) => c.budget.name === 'minute');
+  if (!minute) return {};
   return {
-    'RateLimit-Policy': charged.map(({ budget }) => `"${budget.name}";q=${budget.points};w=${Math.round(budget.windowMs / 1000)}`).join(', '),
-    RateLimit: charged.map(({ budget, decision }) => `"${budget.name}";r=${decision.remaining};t=${secondsUntil(decision.reset, now)}`).join(', '),
-    'X-RateLimit-Limit': String(tight.decision.limit),
-    'X-RateLimit-Remaining': String(tight.decision.remaining),
-    'X-RateLimit-Reset': String(secondsUntil(tight.decision.reset, now)),
+    'RateLimit-Policy': charged.map((c) => `"${c.budget.name}";q=${c.decision.limit};w=${Math.round(c.budget.windowMs / 1000)}`).join(', '),
+    RateLimit: charged.map((c) => `"${c.budget.name}";r=${c.decision.remaining};t=${secondsUntilFull(c, now)}`).join(', '),
+    'X-RateLimit-Limit': String(minute.decision.limit),
+    'X-RateLimit-Remaining': String(minute.decision.remaining),
+    'X-RateLimit-Reset': String(secondsUntilFull(minute, now)),
   };
 }
 
-/** Shopify's `throttleStatus`, for the tightest budget; restoreRate in points per second. */
+/** Shopify's `throttleStatus`, always for the minute budget; restoreRate in points per second. */
 export function throttleStatus(charged: readonly Charged[]) {
-  if (charged.length === 0) return null;
-  const { budget, decision } = tightest(charged);
+  const minute = charged.find((c) => c.budget.name === 'minute');
+  if (!minute) return null;
   return {
-    maximumAvailable: decision.limit,
-    currentlyAvailable: decision.remaining,
-    restoreRate: Math.round((budget.points / (budget.windowMs / 1000)) * 100) / 100,
+    maximumAvailable: minute.decision.limit,
+    currentlyAvailable: minute.decision.remaining,
+    restoreRate: Math.round(restoreRate(bucketOf(minute)) * 100) / 100,
   };
 }
 
-export function retryAfterSeconds(decision: Decision, now = Date.now()): number {
-  return Math.max(1, secondsUntil(decision.reset, now));
+/** Seconds until the budget can afford `cost` (until it is full, when the cost is more than it holds). */
+export function retryAfterSeconds(c: Charged, cost: number, now = Date.now()): number {
+  return Math.max(1, seconds(msUntil(bucketOf(c), c.decision, cost, now)));
 }

@@ -5,7 +5,8 @@ import type { Metrics } from '../observability/metrics.ts';
 import type { Client } from './clients.ts';
 import { actualCost, estimateCost } from './cost.ts';
 import { rateLimitHeaders, retryAfterSeconds, throttleStatus, type Charged } from './headers.ts';
-import type { RateLimits } from './rate-limits.ts';
+import { isRateLimitInfo, withoutDeferred } from './operation-shape.ts';
+import type { ChargeResult, RateLimits } from './rate-limits.ts';
 
 export interface CostLimitsOptions {
   schema: GraphQLSchema;
@@ -16,23 +17,52 @@ export interface CostLimitsOptions {
   clientOf: (request: Request, serverContext: unknown) => Client;
 }
 
+type OperationArgs = {
+  contextValue: unknown;
+  document: DocumentNode;
+  operationName?: string | null;
+  variableValues?: Record<string, unknown> | null;
+};
+
 /**
  * Prices every operation before it runs (refusing one over MAX_QUERY_COST, charging nothing), charges the
- * price to the client's budgets (HTTP 429 when spent, nothing executes), reports `extensions.cost` on every
- * answer and the rate-limit headers on every response. A request that never reaches execution (it did not
- * parse or validate) still costs 1 point.
+ * price to the client's minute and day budgets together (HTTP 429 when either cannot afford it; then
+ * neither is charged and nothing executes), refunds what the answer did not use, and reports
+ * `extensions.cost` on every answer and the rate-limit headers on every response. An operation that only
+ * asks `rateLimit` is free, within its own small budget, so a throttled client can still ask what it has. A
+ * request that never reaches execution (it did not parse or validate) costs 1 point.
  */
 export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
   const { schema, limits, metrics } = options;
+  // The minute and day budgets as the request last left them: what its headers describe.
   const charges = new WeakMap<Request, Charged[]>();
 
   const refuse = (setResult: (result: ExecutionResult) => void, error: GraphQLError) => setResult({ errors: [error] });
 
+  const rateLimited = (result: ChargeResult, cost: number, requested: number) => {
+    const refused = result.refusedBy!;
+    const retryAfter = retryAfterSeconds(refused, cost);
+    const what = refused.budget.name === 'info' ? `rateLimit is free, ${refused.decision.limit} calls a minute, and` : `this query costs ${cost} points and`;
+    const message =
+      cost > refused.decision.limit
+        ? `Rate limited: this query costs ${cost} points, more than the ${refused.budget.name} budget holds (${refused.decision.limit}). Ask for fewer items or fields.`
+        : `Rate limited: ${what} the ${refused.budget.name} budget has ${refused.decision.remaining} left. Retry in ${retryAfter} s.`;
+    return new GraphQLError(
+      message,
+      {
+        extensions: {
+          code: 'RATE_LIMITED',
+          retryAfterSeconds: retryAfter,
+          budget: refused.budget.name,
+          cost: { requestedQueryCost: requested, actualQueryCost: 0, throttleStatus: throttleStatus(result.charged) },
+          http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+        },
+      },
+    );
+  };
+
   /** Prices and charges an operation; answers the refusal and returns undefined when it may not run. */
-  async function admit(
-    args: { contextValue: unknown; document: DocumentNode; operationName?: string | null; variableValues?: Record<string, unknown> | null },
-    setResultAndStopExecution: (result: ExecutionResult) => void,
-  ): Promise<number | undefined> {
+  async function admit(args: OperationArgs, setResultAndStopExecution: (result: ExecutionResult) => void): Promise<number | undefined> {
     const ctx = args.contextValue as Context & { request: Request };
     const client = ctx.client;
     if (client.invalidKey) {
@@ -44,11 +74,22 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
       return undefined;
     }
 
+    if (isRateLimitInfo(args.document, args.operationName)) {
+      const result = await limits.chargeInfo(client);
+      charges.set(ctx.request, result.charged);
+      if (!result.allowed) {
+        refuse(setResultAndStopExecution, rateLimited(result, 1, 0));
+        return undefined;
+      }
+      ctx.cost = { requested: 0 };
+      return 0;
+    }
+
     const requested = Math.max(1, estimateCost(schema, args.document, args.operationName, args.variableValues));
     metrics.queryCost.observe({ kind: 'requested' }, requested);
     if (requested > limits.maxQueryCost) {
       metrics.rateLimitDecisions.inc({ result: 'too_expensive' });
-      charges.set(ctx.request, []);
+      charges.set(ctx.request, await limits.peekPoints(client));
       refuse(setResultAndStopExecution, new GraphQLError(
         `This query would cost ${requested} points; the maximum is ${limits.maxQueryCost}. Ask for fewer items (first, limit) or fewer fields.`,
         { extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { requestedQueryCost: requested, maximumAvailable: limits.maxQueryCost }, http: { status: 400 } } },
@@ -59,28 +100,27 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
     const result = await limits.charge(client, requested);
     charges.set(ctx.request, result.charged);
     if (!result.allowed) {
-      const retryAfter = retryAfterSeconds(result.refusedBy!.decision);
-      refuse(setResultAndStopExecution, new GraphQLError(
-        `Rate limited: this query costs ${requested} points and the ${result.refusedBy!.budget.name} budget has ${result.refusedBy!.decision.remaining} left. Retry in ${retryAfter} s.`,
-        {
-          extensions: {
-            code: 'RATE_LIMITED',
-            retryAfterSeconds: retryAfter,
-            budget: result.refusedBy!.budget.name,
-            cost: { requestedQueryCost: requested, actualQueryCost: 0, throttleStatus: throttleStatus(result.charged) },
-            http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-          },
-        },
-      ));
+      refuse(setResultAndStopExecution, rateLimited(result, requested, requested));
       return undefined;
     }
     ctx.cost = { requested };
     return requested;
   }
 
+  /**
+   * Gives back `points` charged but not used, so the headers and throttleStatus of this answer already show
+   * the budget after the refund.
+   */
+  async function refund(ctx: Context & { request: Request }, points: number) {
+    const charged = charges.get(ctx.request);
+    if (points <= 0 || !charged?.length) return;
+    charges.set(ctx.request, await limits.refund(ctx.client, points, charged[0]!.decision.store));
+  }
+
   return {
     async onSubscribe({ args, setResultAndStopExecution }) {
-      // A subscription is charged once, when it starts, like any other operation.
+      // A subscription is charged once, when it starts, like any other operation; what it will deliver is
+      // unknown then, so nothing is refunded.
       await admit(args, setResultAndStopExecution);
     },
 
@@ -89,31 +129,47 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
       if (requested === undefined) return;
       const ctx = args.contextValue as Context & { request: Request };
 
+      const withCost = (result: ExecutionResult, actual: number) => {
+        ctx.cost = { requested, actual };
+        metrics.queryCost.observe({ kind: 'actual' }, actual);
+        return {
+          ...result,
+          extensions: {
+            ...result.extensions,
+            cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(charges.get(ctx.request) ?? []) },
+          },
+        };
+      };
+      // What the answer did not use, never below the 1 point every operation costs. An answer whose data is
+      // null (an error reached the root) refunds nothing: what ran before the error is not in it to count.
+      const unused = (estimate: number, actual: number, data: unknown) =>
+        requested === 0 || data === null || data === undefined ? 0 : Math.min(requested - 1, Math.max(0, estimate - Math.max(1, actual)));
+
       return {
-        onExecuteDone({ result: done, setResult }) {
-          const withCost = (result: ExecutionResult, actual: number) => {
-            ctx.cost = { requested, actual };
-            metrics.queryCost.observe({ kind: 'actual' }, actual);
-            return {
-              ...result,
-              extensions: {
-                ...result.extensions,
-                cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(charges.get(ctx.request) ?? []) },
-              },
-            };
-          };
+        async onExecuteDone({ result: done, setResult }) {
           if (!(Symbol.asyncIterator in done)) {
-            setResult(withCost(done, actualCost(schema, args.document, args.operationName, args.variableValues, done.data)));
+            // A free `rateLimit` call reports no cost at all.
+            const actual = requested === 0 ? 0 : actualCost(schema, args.document, args.operationName, args.variableValues, done.data);
+            await refund(ctx, unused(requested, actual, done.data));
+            setResult(withCost(done, actual));
             return;
           }
           // An incremental (@defer) answer: the cost goes on its first payload, counted from what it holds.
+          // Only the part of the estimate that payload can account for may be refunded; the deferred parts
+          // stay charged, since they may still run.
           let first = true;
           return {
-            onNext({ result, setResult: setNext }) {
+            async onNext({ result, setResult: setNext }) {
               if (!first) return;
               first = false;
               const data = 'data' in result ? result.data : undefined;
-              setNext(withCost(result as ExecutionResult, actualCost(schema, args.document, args.operationName, args.variableValues, data)));
+              if (requested > 0) {
+                const initial = withoutDeferred(args.document);
+                const estimate = estimateCost(schema, initial, args.operationName, args.variableValues);
+                await refund(ctx, unused(estimate, actualCost(schema, initial, args.operationName, args.variableValues, data), data));
+              }
+              const actual = requested === 0 ? 0 : actualCost(schema, args.document, args.operationName, args.variableValues, data);
+              setNext(withCost(result as ExecutionResult, actual));
             },
           };
         },

@@ -1,64 +1,115 @@
 import type { Config } from '../config/config.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { ANONYMOUS_TIER, type Client } from './clients.ts';
+import { msUntil, type Budget } from './bucket.ts';
 import type { Charged } from './headers.ts';
-import type { Budget, Limiter } from './limiter.ts';
+import type { Charge, Limiter, Outcome, Store } from './limiter.ts';
 
 export interface ChargeResult {
   allowed: boolean;
-  /** Every budget charged (or, when refused, the one that refused last). */
+  /** The minute and day budgets after the call (as they were, when it was refused). */
   charged: Charged[];
+  /** When refused: the budget that takes longest to afford the cost. */
   refusedBy?: Charged;
 }
 
-/** A client's budgets by tier, charged through one Limiter whichever store is behind it. */
+export interface ClientBudgets {
+  minute: Budget;
+  day: Budget;
+  explanations: Budget;
+  /** Free `rateLimit` calls, so a throttled client can still ask what it has left. */
+  info: Budget;
+}
+
+/** A client's budgets by tier, kept through one Limiter whichever store is behind it. */
 export class RateLimits {
   constructor(
     private readonly limiter: Limiter,
     private readonly config: Config['rateLimit'],
     private readonly metrics: Metrics,
+    private readonly now: () => number = Date.now,
   ) {}
 
   get maxQueryCost() {
     return this.config.maxQueryCost;
   }
 
-  budgets(client: Client): { minute: Budget; day: Budget; explanations: Budget } {
+  budgets(client: Client): ClientBudgets {
     const tier = this.config.tiers[client.tier] ?? this.config.tiers[ANONYMOUS_TIER]!;
     const { minuteMs, dayMs, explanationsMs } = this.config.windows;
     return {
       minute: { name: 'minute', points: tier.perMinute, windowMs: minuteMs },
       day: { name: 'day', points: tier.perDay, windowMs: dayMs },
       explanations: { name: 'explanations', points: tier.explanationsPerHour, windowMs: explanationsMs },
+      info: { name: 'info', points: this.config.infoPerMinute, windowMs: minuteMs },
     };
   }
 
   /**
-   * Charges `cost` to the minute and the day budget at once (one round trip of latency, not two). As in
-   * @upstash/ratelimit's fixed windows, a refused request still counts in both windows.
+   * Charges `cost` to the minute and the day budget together, in one atomic step: when either cannot
+   * afford it, neither is charged.
    */
   async charge(client: Client, cost: number): Promise<ChargeResult> {
     const { minute, day } = this.budgets(client);
-    const decisions = await Promise.all([minute, day].map((budget) => this.limiter.limit(budget, client.id, cost)));
-    const charged: Charged[] = [{ budget: minute, decision: decisions[0]! }, { budget: day, decision: decisions[1]! }];
-    const refusedBy = charged.find((c) => !c.decision.success);
-    this.metrics.rateLimitDecisions.inc({ result: refusedBy ? 'limited' : 'allowed' });
-    return refusedBy ? { allowed: false, charged, refusedBy } : { allowed: true, charged };
+    const outcome = await this.limiter.apply(client.id, [{ budget: minute, cost }, { budget: day, cost }]);
+    const result = this.result(outcome, [minute, day], cost);
+    this.metrics.rateLimitDecisions.inc({ result: result.allowed ? 'allowed' : 'limited' });
+    return result;
+  }
+
+  /**
+   * Gives back points charged but not used (the estimate was above the actual cost) to the minute and day
+   * budgets, never past their size. `chargedIn` is the store that took them.
+   */
+  async refund(client: Client, points: number, chargedIn: Store): Promise<Charged[]> {
+    const { minute, day } = this.budgets(client);
+    const outcome = await this.limiter.apply(client.id, [{ budget: minute, cost: -points }, { budget: day, cost: -points }], { refundOnlyIn: chargedIn });
+    this.metrics.rateLimitRefunded.inc(points);
+    return [{ budget: minute, decision: outcome.decisions[0]! }, { budget: day, decision: outcome.decisions[1]! }];
+  }
+
+  /** A `rateLimit`-only operation: free, but counted against the info budget; reads minute and day meanwhile. */
+  async chargeInfo(client: Client): Promise<ChargeResult> {
+    const { minute, day, info } = this.budgets(client);
+    const outcome = await this.limiter.apply(client.id, [{ budget: info, cost: 1 }, { budget: minute, cost: 0 }, { budget: day, cost: 0 }]);
+    const [infoDecision, minuteDecision, dayDecision] = outcome.decisions;
+    const charged = [{ budget: minute, decision: minuteDecision! }, { budget: day, decision: dayDecision! }];
+    this.metrics.rateLimitDecisions.inc({ result: outcome.success ? 'info_allowed' : 'info_limited' });
+    return outcome.success ? { allowed: true, charged } : { allowed: false, charged, refusedBy: { budget: info, decision: infoDecision! } };
   }
 
   /** Counts `jobs` new explanation jobs against the hourly budget; cached explanations are never charged. */
   async chargeExplanations(client: Client, jobs: number): Promise<ChargeResult> {
     const { explanations } = this.budgets(client);
-    const decision = await this.limiter.limit(explanations, client.id, jobs);
-    const entry = { budget: explanations, decision };
-    this.metrics.rateLimitDecisions.inc({ result: decision.success ? 'explanations_allowed' : 'explanations_limited' });
-    return decision.success ? { allowed: true, charged: [entry] } : { allowed: false, charged: [entry], refusedBy: entry };
+    const outcome = await this.limiter.apply(client.id, [{ budget: explanations, cost: jobs }]);
+    const result = this.result(outcome, [explanations], jobs);
+    this.metrics.rateLimitDecisions.inc({ result: result.allowed ? 'explanations_allowed' : 'explanations_limited' });
+    return result;
   }
 
-  /** Every budget's state, charging nothing. */
+  /** The minute, day and explanations budgets now, charging nothing. */
   async peek(client: Client): Promise<Charged[]> {
-    const budgets = Object.values(this.budgets(client));
-    const decisions = await Promise.all(budgets.map((budget) => this.limiter.peek(budget, client.id)));
-    return budgets.map((budget, i) => ({ budget, decision: decisions[i]! }));
+    const { minute, day, explanations } = this.budgets(client);
+    return this.read(client, [minute, day, explanations]);
+  }
+
+  /** The minute and day budgets now (what the headers describe), charging nothing. */
+  async peekPoints(client: Client): Promise<Charged[]> {
+    const { minute, day } = this.budgets(client);
+    return this.read(client, [minute, day]);
+  }
+
+  private async read(client: Client, budgets: Budget[]): Promise<Charged[]> {
+    const outcome = await this.limiter.apply(client.id, budgets.map((budget): Charge => ({ budget, cost: 0 })));
+    return budgets.map((budget, i) => ({ budget, decision: outcome.decisions[i]! }));
+  }
+
+  private result(outcome: Outcome, budgets: Budget[], cost: number): ChargeResult {
+    const charged = budgets.map((budget, i) => ({ budget, decision: outcome.decisions[i]! }));
+    if (outcome.success) return { allowed: true, charged };
+    const now = this.now();
+    const wait = (c: Charged) => msUntil({ points: c.decision.limit, windowMs: c.budget.windowMs }, c.decision, cost, now);
+    const refusedBy = charged.filter((c) => !c.decision.enough).reduce((a, b) => (wait(b) > wait(a) ? b : a));
+    return { allowed: false, charged, refusedBy };
   }
 }

@@ -2,10 +2,16 @@ import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
 import { engineCall } from '../errors.ts';
 import { isDeferred } from '../explanations/defer.ts';
+import { explanationIds } from '../explanations/ids.ts';
 import type { ExplanationContext, ExplanationRequest, Job } from '../modal/contract.ts';
 
-export function explanation(ctx: Context, id: string) {
-  return engineCall(() => ctx.loaders.explanationStatus.load(id));
+/**
+ * A job by the id a client holds. Only an id this server signed may have its job rebuilt by the engine
+ * (after a restart); any other id reads a job that exists, else null, and never starts work.
+ */
+export function explanation(ctx: Context, clientId: string) {
+  const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(clientId);
+  return engineCall(() => ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed }));
 }
 
 /**
@@ -16,7 +22,8 @@ export function explanation(ctx: Context, id: string) {
 export async function explain(ctx: Context, request: ExplanationRequest, info: GraphQLResolveInfo): Promise<Job | null> {
   const job = await engineCall(() => ctx.loaders.explanation.load(request));
   if (!job || job.status !== 'PENDING' || !isDeferred(info)) return job;
-  return ctx.explanations.waitFor(job.id, ctx.config.explanations.deferWaitMs, job);
+  // Found or started by a charged submit: the watcher may have the engine rebuild it if it is lost.
+  return ctx.explanations.waitFor(job.id, ctx.config.explanations.deferWaitMs, job, { rebuild: true });
 }
 
 /** An explicit request; asking again for a FAILED job starts it again. */
@@ -24,10 +31,11 @@ export function requestExplanation(ctx: Context, request: ExplanationRequest) {
   return engineCall(() => ctx.loaders.explanation.load(request));
 }
 
-/** Each status of a job until it is READY or FAILED (SSE). */
-export async function explanationUpdates(ctx: Context, id: string) {
-  const first = await engineCall(() => ctx.loaders.explanationStatus.load(id));
-  return ctx.explanations.updates(id, first);
+/** Each status of a job until it is READY or FAILED (SSE); an id this server did not sign starts nothing. */
+export async function explanationUpdates(ctx: Context, clientId: string) {
+  const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(clientId);
+  const first = await engineCall(() => ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed }));
+  return ctx.explanations.updates(engineId, first, { rebuild: signed });
 }
 
 export function toContext(input: {

@@ -74,10 +74,11 @@ const Transport = builder.objectRef<Area['transport']>('Transport').implement({
     stationCount: t.exposeInt('stationCount'),
     stations: t.field({
       type: [StationRef],
-      extensions: cost({ listSize: { assumedSize: 10 } }),
+      // Sizes are the data's maxima, so a price is an upper bound: Westminster has 30 stations.
+      extensions: cost({ listSize: { assumedSize: 30 } }),
       resolve: (tr, _a, ctx) => stationList(ctx, tr.stations.map((s) => s.id)),
     }),
-    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (tr) => tr.lines }),
+    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 10 } }), resolve: (tr) => tr.lines }),
     nearestStation: t.field({ type: NearestStation, description: 'Nearest to the centroid.', resolve: (tr) => tr.nearestStation }),
   }),
 });
@@ -123,7 +124,8 @@ const CommuteRef = builder.objectRef<Commute>('Commute').implement({
     originStation: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => station(ctx, c.originStation.id) }),
     stations: t.field({
       type: [StationRef],
-      extensions: cost({ listSize: { assumedSize: 25 } }),
+      // The longest route from an area to a station passes 43 stations; none has more than 4 legs.
+      extensions: cost({ listSize: { assumedSize: 43 } }),
       resolve: (c, _a, ctx) => stationList(ctx, c.stations.map((s) => s.id)),
     }),
     lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (c) => c.lines }),

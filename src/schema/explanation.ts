@@ -1,11 +1,12 @@
 import { area } from '../resolvers/areas.ts';
 import * as resolvers from '../resolvers/explanations.ts';
+import { explanationIdArg, explanationIds } from '../explanations/ids.ts';
 import { plainText } from '../explanations/plain-text.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { LocationTypeEnum, PersonaIdEnum, PropertySizeEnum } from './enums.ts';
 import { RecommendationRef } from './recommendation.ts';
-import { AreaRef, ExplanationRef, areaCode, explanationId, stationId } from './refs.ts';
+import { AreaRef, ExplanationRef, areaCode, stationId } from './refs.ts';
 
 const ExplanationStatus = builder.enumType('ExplanationStatus', {
   description: 'PENDING while the job runs; READY with its text; FAILED with an error (request it again to retry).',
@@ -22,7 +23,11 @@ const isoTime = (seconds: number | null) => (seconds == null ? null : new Date(s
 ExplanationRef.implement({
   description: 'Why an area suits a persona, written in the background.',
   fields: (t) => ({
-    id: t.exposeID('id', { description: 'Deterministic: the same question always has the same id, which stays readable.' }),
+    id: t.id({
+      description: 'Deterministic: the same question always has the same id, which stays readable (after restarts too). Signed by this server: an id written by hand reads only a job that exists.',
+      // The engine and the cache know the job by its engine id; a client only ever sees it signed.
+      resolve: (job, _args, ctx) => explanationIds(ctx.config.explanations.idSecrets).sign(job.id),
+    }),
     status: t.expose('status', { type: ExplanationStatus }),
     persona: t.expose('persona', { type: PersonaIdEnum }),
     area: t.field({ type: AreaRef, nullable: true, resolve: (job, _a, ctx) => area(ctx, job.areaCode) }),
@@ -76,9 +81,9 @@ builder.queryFields((t) => ({
   explanation: t.field({
     type: ExplanationRef,
     nullable: true,
-    description: 'An explanation job by id; null for an id no engine can read.',
+    description: 'An explanation job by id; null for an id no engine can read, or one this server did not issue whose job does not exist (such an id never starts a job).',
     extensions: cost({ weight: 2 }),
-    args: { id: t.arg.id({ required: true, validate: { schema: explanationId } }) },
+    args: { id: t.arg.id({ required: true, validate: { schema: explanationIdArg } }) },
     resolve: (_root, args, ctx) => resolvers.explanation(ctx, String(args.id)),
   }),
 }));
@@ -107,7 +112,7 @@ builder.subscriptionField('explanationUpdated', (t) =>
     nullable: true,
     description: 'The job now, then each status change until READY or FAILED, then the stream completes (SSE).',
     extensions: cost({ weight: 10 }),
-    args: { id: t.arg.id({ required: true, validate: { schema: explanationId } }) },
+    args: { id: t.arg.id({ required: true, validate: { schema: explanationIdArg } }) },
     subscribe: (_root, args, ctx) => resolvers.explanationUpdates(ctx, String(args.id)),
     resolve: (job) => job,
   }),

@@ -5,13 +5,14 @@ import { cost } from './cost.ts';
 type RateLimitShape = Awaited<ReturnType<typeof resolvers.rateLimit>>;
 
 const Budget = builder.objectRef<RateLimitShape['budgets'][number]>('RateLimitBudget').implement({
-  description: 'A budget of cost points that refills when its window ends.',
+  description: 'A budget of cost points: a bucket of `limit` points that restores `limit` points per window, a little every second.',
   fields: (t) => ({
-    name: t.exposeString('name', { description: 'minute, day, or explanations (new explanation jobs per window).' }),
-    limit: t.exposeInt('limit'),
+    name: t.exposeString('name', { description: 'minute, day, or explanations (new explanation jobs).' }),
+    limit: t.exposeInt('limit', { description: 'The most the bucket holds (smaller while the shared store is away, for a client this instance has not seen).' }),
     remaining: t.exposeInt('remaining'),
-    resetSeconds: t.exposeInt('resetSeconds', { description: 'Seconds until the window ends and the budget is full again.' }),
-    windowSeconds: t.exposeInt('windowSeconds'),
+    resetSeconds: t.exposeInt('resetSeconds', { description: 'Seconds until the bucket is full again, if nothing more is spent.' }),
+    windowSeconds: t.exposeInt('windowSeconds', { description: 'The time in which an empty bucket fills up.' }),
+    restoreRate: t.exposeFloat('restoreRate', { description: 'Points restored per second.' }),
   }),
 });
 
@@ -38,7 +39,8 @@ const RateLimitRef = builder.objectRef<RateLimitShape>('RateLimit').implement({
 builder.queryField('rateLimit', (t) =>
   t.field({
     type: RateLimitRef,
-    description: 'Your budgets now, and what `query` would cost (with `variables` as JSON), without running it.',
+    description:
+      'Your budgets now, and what `query` would cost (with `variables` as JSON), without running it. An operation that asks only this (and `__typename`) is free and answers while your budgets are spent, up to RATE_LIMIT_INFO_PER_MINUTE calls a minute.',
     args: {
       query: t.arg.string({ validate: { maxLength: 100_000 } }),
       variables: t.arg.string({ validate: { maxLength: 100_000 } }),

@@ -11,4 +11,3 @@ export const ExplanationRef = builder.objectRef<Job>('Explanation');
 /** A station id argument: digits only, so a typo answers BAD_USER_INPUT instead of reaching the engine. */
 export const stationId = z.string().regex(/^\d{1,6}$/, 'must be a station id (digits, see `stations`)');
 export const areaCode = z.string().regex(/^E09\d{6}$/, 'must be an ONS borough code such as E09000007');
-export const explanationId = z.string().regex(/^ex1_[A-Za-z0-9_-]{1,2000}$/, 'must be an explanation id (ex1_...)');

@@ -21,7 +21,8 @@ StationRef.implement({
     lon: t.exposeFloat('lon'),
     zone: t.exposeFloat('zone', { description: 'A value such as 2.5 means the boundary of zones 2 and 3.' }),
     rail: t.exposeBoolean('rail', { description: 'Also served by National Rail.' }),
-    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (s) => s.lines }),
+    // King's Cross St. Pancras has 6 lines, the most of any station.
+    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 6 } }), resolve: (s) => s.lines }),
     area: t.field({
       type: AreaRef,
       nullable: true,

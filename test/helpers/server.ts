@@ -10,6 +10,9 @@ export interface GraphQLResponse<T = Record<string, any>> {
   body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
 }
 
+/** What production-mode test servers get as METRICS_TOKEN unless `env` sets one. */
+export const TEST_METRICS_TOKEN = 'test-suite-metrics-token-000001';
+
 /** The real server on a real port, over the shared test engine unless `env` says otherwise. */
 export async function startServer(env: Record<string, string> = {}) {
   // Budgets far above what a suite spends, so only the rate-limit suites meet a limit.
@@ -21,6 +24,8 @@ export async function startServer(env: Record<string, string> = {}) {
     RATE_LIMIT_POINTS_PER_DAY: '1000000000',
     // Production requires it; the same for every test server, so ids one issues another reads.
     EXPLANATION_ID_SECRET: 'test-suite-explanation-id-secret',
+    // Production serves /metrics only with a token; engineCalls reads it.
+    ...(env.NODE_ENV === 'production' ? { METRICS_TOKEN: TEST_METRICS_TOKEN } : {}),
     ...env,
   });
   const logs: { event: string; [k: string]: unknown }[] = [];
@@ -44,7 +49,11 @@ export async function startServer(env: Record<string, string> = {}) {
 
   /** Engine HTTP calls so far, by endpoint, read from the server's own /metrics. */
   async function engineCalls(): Promise<Record<string, number>> {
-    const text = await (await fetch(`${url}/metrics`)).text();
+    const token = config.metrics.token;
+    const response = await fetch(`${url}/metrics`, token ? { headers: { authorization: `Bearer ${token}` } } : {});
+    // A refused scrape would read as "no engine call": fail instead.
+    if (!response.ok) throw new Error(`/metrics answered ${response.status}`);
+    const text = await response.text();
     const counts: Record<string, number> = {};
     for (const match of text.matchAll(/^veo_engine_requests_total\{endpoint="([^"]+)"\} (\d+)/gm)) {
       counts[match[1]!] = Number(match[2]);

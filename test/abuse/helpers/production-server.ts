@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { startFlags } from '../../../scripts/start-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
@@ -9,13 +10,7 @@ export const METRICS_TOKEN = 'abuse-suite-metrics-token-0001';
 export const EXPLANATION_ID_SECRET = 'abuse-suite-explanation-secret-0002';
 export const ORIGIN = 'https://app.example.com';
 
-/** The node flags `npm start` runs the bundle with (the heap cap above all), read from package.json. */
-export function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: { start: string } };
-  const command = pkg.scripts.start.split('&&').at(-1)!.trim().split(/\s+/);
-  const node = command.indexOf('node');
-  return command.slice(node + 1).filter((arg) => arg.startsWith('--'));
-}
+export { startFlags };
 
 export interface ProductionServer {
   url: string;

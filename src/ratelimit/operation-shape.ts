@@ -1,0 +1,47 @@
+import { getOperationAST, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+
+/**
+ * An operation that selects only `rateLimit` (and `__typename`) at its root: what a throttled client may
+ * still ask, free, against its own small budget. Fragments are followed once each.
+ */
+export function isRateLimitInfo(document: DocumentNode, operationName?: string | null): boolean {
+  const operation = getOperationAST(document, operationName);
+  if (operation?.operation !== 'query') return false;
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  const followed = new Set<string>();
+  let asksRateLimit = false;
+  const onlyInfo = (set: SelectionSetNode): boolean =>
+    set.selections.every((selection) => {
+      if (selection.kind === Kind.FIELD) {
+        if (selection.name.value === 'rateLimit') asksRateLimit = true;
+        return selection.name.value === 'rateLimit' || selection.name.value === '__typename';
+      }
+      if (selection.kind === Kind.INLINE_FRAGMENT) return onlyInfo(selection.selectionSet);
+      const name = selection.name.value;
+      if (followed.has(name)) return true;
+      followed.add(name);
+      const fragment = fragments.get(name);
+      return fragment !== undefined && onlyInfo(fragment.selectionSet);
+    });
+  return onlyInfo(operation.selectionSet) && asksRateLimit;
+}
+
+const withoutDeferredCache = new WeakMap<DocumentNode, DocumentNode>();
+
+/**
+ * The document without its @defer fragments: what the first payload of an incremental answer holds at
+ * most. Priced, it says how much of the estimate the first payload can account for; the rest stays charged
+ * (the deferred parts may still run). A fragment under `@defer(if: false)` is dropped too, which only
+ * refunds less.
+ */
+export function withoutDeferred(document: DocumentNode): DocumentNode {
+  let stripped = withoutDeferredCache.get(document);
+  if (!stripped) {
+    const deferred = (node: { directives?: readonly { name: { value: string } }[] | undefined }) =>
+      node.directives?.some((d) => d.name.value === 'defer') ? null : undefined;
+    stripped = visit(document, { InlineFragment: deferred, FragmentSpread: deferred });
+    withoutDeferredCache.set(document, stripped);
+  }
+  return stripped;
+}
