@@ -1,6 +1,6 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { multipartParts } from './helpers/multipart.ts';
-import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { type GraphQLResponse, serversPerTest } from './helpers/server.ts';
 
 // Budgets over HTTP, in-process store. Windows of an hour: under one point is restored while a test runs,
 // so the figures below are exact.
@@ -10,15 +10,7 @@ const DASHBOARD = `{ areas(first: 33) { nodes { code housing { medianRentAll } s
 const OVERSIZED = `{ areas(first: 100) { nodes { code housing { medianRentAll } } } }`;
 const INFO = `{ rateLimit { budgets { name remaining limit resetSeconds restoreRate } } }`;
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-async function server(env: Record<string, string>) {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 
 /** The minute and day figures of the IETF RateLimit header. */
 function ietf(response: GraphQLResponse): Record<string, number> {

@@ -1,21 +1,13 @@
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { serveMetricsOn } from '../src/http/metrics-listener.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { serversPerTest } from './helpers/server.ts';
 
 const TOKEN = 'metrics-token-for-these-tests-01';
 const PRODUCTION = { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' };
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-async function server(env: Record<string, string>) {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 const scrape = (url: string, headers: Record<string, string> = {}) => fetch(`${url}/metrics`, { headers });
 
 describe('who may read /metrics', () => {

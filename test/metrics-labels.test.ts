@@ -1,18 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES } from '../src/http/metrics-labels.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { serversPerTest, type TestServer } from './helpers/server.ts';
 
 const ADMIN_TOKEN = 'admin-token-for-metrics-labels-01';
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-async function server(env: Record<string, string> = {}) {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 
 /** Label values of one metric's `_count` series, e.g. every `route` of the HTTP histogram. */
 async function labelValues(s: TestServer, metric: string, label: string): Promise<Map<string, number>> {

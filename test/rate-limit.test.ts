@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
 import { requireRedis } from './helpers/redis.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { serversPerTest } from './helpers/server.ts';
 
 const redisUp = await requireRedis();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -10,15 +10,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const AREA = `{ area(code: "E09000007") { name housing { medianRentAll } safety { rank } } }`; // costs 3
 const DASHBOARD = `{ areas(first: 33) { nodes { code housing { medianRentAll } safety { rank } } } }`; // 1 + 33 × 3 = 100
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-async function server(env: Record<string, string>) {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 
 describe('cost and rate limits (in-process store)', () => {
   it('reports the cost of every answer and the rate-limit headers', async () => {

@@ -1,24 +1,16 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parse, validate } from 'graphql';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AreaDetailDocument, FindStationDocument } from '../operations/generated/graphql.ts';
 import { schema } from '../src/schema/index.ts';
 import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { serversPerTest, startServer, type TestServer } from './helpers/server.ts';
 
 const PRODUCTION = { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com,https://admin.example.com' };
 const ADMIN_TOKEN = 'admin-token-for-trusted-documents';
 const CSRF = { 'x-graphql-yoga-csrf': '1' };
 
-const servers: TestServer[] = [];
-afterEach(async () => {
-  while (servers.length) await servers.pop()!.close();
-});
-async function server(env: Record<string, string> = {}) {
-  const s = await startServer(env);
-  servers.push(s);
-  return s;
-}
+const server = serversPerTest();
 
 const post = (s: TestServer, body: string, headers: Record<string, string> = {}) =>
   fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inject } from 'vitest';
+import { afterEach, inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { createApp } from '../../src/yoga.ts';
 
@@ -89,6 +89,19 @@ export async function startServer(env: Record<string, string> = {}) {
 }
 
 export type TestServer = Awaited<ReturnType<typeof startServer>>;
+
+/** A `startServer` whose servers are closed after each test of the file that calls this at its top level. */
+export function serversPerTest() {
+  const servers: TestServer[] = [];
+  afterEach(async () => {
+    while (servers.length) await servers.pop()!.close();
+  });
+  return async (env: Record<string, string> = {}) => {
+    const s = await startServer(env);
+    servers.push(s);
+    return s;
+  };
+}
 
 /** Engine calls of one query on a new server whose cache is cold. */
 export async function coldCalls(query: string, variables?: Record<string, unknown>, env: Record<string, string> = {}) {
