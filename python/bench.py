@@ -4,14 +4,10 @@
     python3 python/bench.py [--repeat 300]
 """
 import argparse
-import os
 import statistics
-import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from engine import data, handlers  # noqa: E402
+from engine import data, handlers  # the package beside this script: Python puts the script's folder on sys.path
 
 BANK = next(s["id"] for s in data.STATIONS.values() if s["name"] == "Bank")
 

@@ -1,4 +1,4 @@
-"""The engine on Modal: the same ROUTES as serve.py behind ONE ASGI app (one base URL for the BFF).
+"""The engine on Modal: serve.py's routes (handlers.routes) behind ONE ASGI app (one base URL for the BFF).
 
     modal deploy python/modal_app.py
 
@@ -6,18 +6,21 @@ Secrets (by name): "veo-openai" (OPENAI_API_KEY, optionally OPENAI_BASE_URL, OPE
 LLM_MAX_CALLS_PER_HOUR) for the explanation jobs, and "veo-bff-admin" (BFF_URL, the BFF's GraphQL
 endpoint, and ADMIN_TOKEN) for the daily cache warm-up. The web endpoint requires Modal proxy auth:
 callers send Modal-Key / Modal-Secret.
+
+`modal deploy` puts this file's folder on sys.path as `python3 modal_app.py` would, so the `engine`
+package beside it imports here; in the container it sits beside this file too (add_local_python_source).
 """
 import json
 import os
-import sys
 import time
 import urllib.request
+from typing import TypedDict
 
 import modal
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from engine import asgi, explanations, handlers  # noqa: E402  (after the path fix)
+from engine import asgi, dispatch, explanations, handlers
+from engine.contract import ExplanationContext, Job
+from engine.enums import ExplanationSource, PersonaId
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DATA_DIR = os.path.join(HERE, "data")
@@ -37,12 +40,26 @@ app = modal.App("veo-engine", image=image)
 calls = modal.Dict.from_name("veo-explanation-calls", create_if_missing=True)
 
 
+class CallEntry(TypedDict):
+    """A value of `calls`."""
+    callId: str
+    createdAt: float
+    attempts: int
+
+
+class ExplainResult(TypedDict):
+    """What explain_job returns, read back through FunctionCall.get()."""
+    text: str
+    source: ExplanationSource
+    finishedAt: float
+
+
 @app.function(
     secrets=[modal.Secret.from_name("veo-openai")],
     timeout=120,
     retries=modal.Retries(max_retries=2, initial_delay=2.0, backoff_coefficient=2.0),
 )
-def explain_job(job_id: str) -> dict:
+def explain_job(job_id: str) -> ExplainResult:
     """One explanation, from the question the id carries: LLM text, or the template on any failure."""
     question = explanations.decode_job_id(job_id)
     if question is None:
@@ -52,24 +69,25 @@ def explain_job(job_id: str) -> dict:
 
 
 class ModalJobs:
-    """The JobStore contract (submit, status) on Modal: spawn() plus the Dict of call ids."""
+    """The job backend (explanations.JobBackend: submit, status) on Modal: spawn() plus the Dict of call ids."""
 
     def __init__(self, call_ids, spawn):
-        self.call_ids = call_ids
-        self.spawn = spawn
+        self.call_ids = call_ids  # the modal.Dict: our job id -> CallEntry
+        self.spawn = spawn        # explain_job.spawn
 
-    def submit(self, area_code, persona, ctx):
+    def submit(self, area_code: str, persona: PersonaId, ctx: ExplanationContext) -> Job:
         jid = explanations.job_id(area_code, persona, ctx)
         return self._job(jid, (area_code, persona, ctx), restart_failed=True)
 
-    def status(self, jid, rebuild=False):
+    def status(self, jid: str, rebuild: bool = False) -> Job | None:
         """A job this deployment spawned; an unknown id is spawned only with `rebuild` (see JobStore.status)."""
         question = explanations.decode_job_id(jid)
         if question is None:
             return None
         return self._job(jid, question, restart_failed=False, start_unknown=rebuild)
 
-    def _job(self, jid, question, restart_failed, start_unknown=True):
+    def _job(self, jid: str, question: explanations.Question, restart_failed: bool,
+             start_unknown: bool = True) -> Job | None:
         entry = self.call_ids.get(jid)
         if entry is not None:
             job = self._poll(jid, question, entry)
@@ -79,7 +97,7 @@ class ModalJobs:
             return None
         return self._start(jid, question, entry)
 
-    def _poll(self, jid, question, entry):
+    def _poll(self, jid: str, question: explanations.Question, entry: CallEntry) -> Job:
         common = {"attempts": entry["attempts"], "created_at": entry["createdAt"]}
         try:
             result = modal.FunctionCall.from_id(entry["callId"]).get(timeout=0)
@@ -91,11 +109,11 @@ class ModalJobs:
         return explanations.job_view(jid, question, "READY", text=result["text"], source=result["source"],
                                      finished_at=result["finishedAt"], **common)
 
-    def _start(self, jid, question, previous):
+    def _start(self, jid: str, question: explanations.Question, previous: CallEntry | None) -> Job:
         call = self.spawn(jid)
-        entry = {"callId": call.object_id,
-                 "createdAt": previous["createdAt"] if previous else time.time(),
-                 "attempts": previous["attempts"] + 1 if previous else 1}
+        entry: CallEntry = {"callId": call.object_id,
+                            "createdAt": previous["createdAt"] if previous else time.time(),
+                            "attempts": previous["attempts"] + 1 if previous else 1}
         self.call_ids[jid] = entry
         return explanations.job_view(jid, question, "PENDING", attempts=entry["attempts"],
                                      created_at=entry["createdAt"])
@@ -105,11 +123,12 @@ class ModalJobs:
 @modal.concurrent(max_inputs=50)
 @modal.asgi_app(requires_proxy_auth=True)
 def web():
-    handlers.use_jobs(ModalJobs(calls, explain_job.spawn))
-    return asgi.app
+    """The engine's routes as one ASGI app, its explanation jobs spawned on Modal (see ModalJobs)."""
+    jobs = ModalJobs(calls, explain_job.spawn)
+    return asgi.AsgiApp(dispatch.Dispatcher(handlers.routes(jobs)))
 
 
-def post_warm_cache(bff_url, admin_token, timeout=60):
+def post_warm_cache(bff_url: str, admin_token: str, timeout: float = 60) -> dict:
     """POSTs the warmCache mutation to the BFF; raises on an HTTP or GraphQL error so Modal retries."""
     request = urllib.request.Request(
         bff_url, method="POST", data=json.dumps({"query": WARM_CACHE_MUTATION}).encode(),

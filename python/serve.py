@@ -5,6 +5,9 @@
 
 Prints one line, `veo-engine listening on http://HOST:PORT`, once it accepts connections (--port 0 picks
 a free port). Stops cleanly on SIGTERM or SIGINT with exit status 0.
+
+Run as a script, Python puts this file's folder first on sys.path, so the `engine` package beside it
+imports from any working directory.
 """
 import argparse
 import os
@@ -14,10 +17,8 @@ import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-
-from engine import dispatch  # noqa: E402  (after the path fix, so it runs from any directory)
-from engine import handlers  # noqa: E402
+import client_test_hooks
+from engine import dispatch, explanations, handlers
 
 DRAIN_LIMIT_BYTES = 16 * 1024 * 1024  # an oversized body up to this is read and dropped before the 413
 IDLE_TIMEOUT_S = 120  # a kept-alive connection that stays silent this long is closed
@@ -34,7 +35,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True
     server_version = "veo-engine"
     timeout = IDLE_TIMEOUT_S
-    verbose = False
+    server: "EngineServer"  # holds the dispatcher and the --verbose switch
 
     def __getattr__(self, name):
         # Every method (PUT, DELETE, OPTIONS, ...) goes through one dispatch, which answers 404 or 405.
@@ -43,7 +44,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _handle(self):
-        handler, refusal = dispatch.route(self.command, self.path)
+        handler, refusal = self.server.dispatcher.route(self.command, self.path)
         if refusal:
             self._discard_body()
             return self._send(*refusal)
@@ -62,7 +63,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
 
     def handle_expect_100(self):
         # Refuse an oversized body before the client sends it, rather than after "100 Continue".
-        handler, _refusal = dispatch.route(self.command, self.path)
+        handler, _refusal = self.server.dispatcher.route(self.command, self.path)
         length = self.headers.get("Content-Length", "")
         if handler and length.isdigit() and int(length) > dispatch.MAX_BODY_BYTES:
             self.close_connection = True
@@ -110,7 +111,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _send(self, status, payload):
-        status, headers, body = dispatch.respond(status, payload, self.path)
+        status, headers, body = self.server.dispatcher.respond(status, payload, self.path)
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)
@@ -127,7 +128,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
         self.close_connection = True
         self.log_error("code %d, message %s", code, message)
         payload = {"error": {"code": codes.get(code, "INTERNAL"), "message": message or "bad request", "field": None}}
-        status, headers, body = dispatch.respond(code, payload)
+        status, headers, body = self.server.dispatcher.respond(code, payload)
         self.send_response(code, message)
         for name, value in headers:
             self.send_header(name, value)
@@ -139,13 +140,19 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
     def log_message(self, format, *args):
         # Quiet by default: requests, timeouts and malformed HTTP are logged only with --verbose.
         # Bugs still reach stderr as tracebacks (see engine/dispatch.py).
-        if self.verbose:
+        if self.server.verbose:
             super().log_message(format, *args)
 
 
 class EngineServer(ThreadingHTTPServer):
+    """Holds what every request needs: the dispatcher over the engine's routes, and the --verbose switch."""
     daemon_threads = True
     request_queue_size = 128  # the BFF opens several connections at once
+
+    def __init__(self, address, dispatcher: dispatch.Dispatcher, verbose: bool = False):
+        self.dispatcher = dispatcher
+        self.verbose = verbose
+        super().__init__(address, EngineRequestHandler)
 
 
 class EngineServer6(EngineServer):
@@ -168,9 +175,10 @@ def main(argv=None):
                              "even when it is killed without a chance to stop it")
     args = parser.parse_args(argv)
 
-    EngineRequestHandler.verbose = args.verbose
+    # Jobs run in this process; the client test hooks act only when their variables are set.
+    jobs = explanations.JobStore(work=client_test_hooks.work_from_env(explanations.explain))
     server_class = EngineServer6 if ":" in args.host else EngineServer
-    server = server_class((args.host, args.port), EngineRequestHandler)
+    server = server_class((args.host, args.port), dispatch.Dispatcher(handlers.routes(jobs)), args.verbose)
     host = f"[{args.host}]" if ":" in args.host else args.host
 
     def stop(signum, frame):
@@ -187,7 +195,7 @@ def main(argv=None):
         server.serve_forever(poll_interval=0.2)  # how soon a stop request is noticed
     finally:
         server.server_close()
-        handlers.shutdown_jobs()
+        jobs.shutdown()
     sys.stdout.flush()
     sys.stderr.flush()
     # Jobs live in memory and die with the process: don't wait for a running model call to finish.

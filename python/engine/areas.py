@@ -1,29 +1,34 @@
 """The answers of /areas, /crime, /schools and /stations, built once from the loaded data."""
+from collections.abc import Iterable
+
 from engine import commute, data
+from engine.contract import Area, Crime, LineRef, Rent, Schools, Station, Transport
+from engine.data import Row
 from engine.enums import SIZES
 
 CRIME_PERIOD = "2014/15"
 SCHOOLS_PERIOD = "2013/14"
 
 
-def _float(value):
+def _float(value: float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def _int(value):
+def _int(value: float | None) -> int | None:
     return None if value is None else int(value)
 
 
-def _sum_or_none(*values):
-    return None if any(v is None for v in values) else float(round(sum(values), 1))
+def _sum_or_none(*values: float | None) -> float | None:
+    present = [v for v in values if v is not None]
+    return None if len(present) < len(values) else float(round(sum(present), 1))
 
 
-def _line_refs(line_ids):
+def _line_refs(line_ids: Iterable[int]) -> list[LineRef]:
     lines = [data.LINES[i] for i in line_ids]
     return [{"id": l["id"], "name": l["name"], "colour": l["colour"]} for l in sorted(lines, key=lambda l: l["name"])]
 
 
-def _rents(code):
+def _rents(code: str) -> list[Rent]:
     rows = data.RENTS_BY_SIZE[code]
     return [{"size": size,
              "median": _int(rows[size]["median"]),
@@ -33,7 +38,7 @@ def _rents(code):
              "count": _int(rows[size]["count_of_rents"])} for size in SIZES]
 
 
-def _transport(code, b):
+def _transport(code: str, b: Row) -> Transport:
     inside = sorted((s for s in data.STATIONS.values() if s["borough_code"] == code), key=lambda s: s["name"])
     line_ids = {line for s in inside for line in commute.NETWORK.lines_at.get(s["id"], ())}
     _origins, _access, nearest, km = commute.ORIGINS[code]
@@ -46,7 +51,7 @@ def _transport(code, b):
     }
 
 
-def _area(code):
+def _area(code: str) -> Area:
     b, c, r, h = data.BOROUGHS[code], data.CENTROIDS[code], data.RENTS[code], data.HOUSE_PRICES[code]
     return {
         "code": code,
@@ -81,39 +86,42 @@ def _area(code):
     }
 
 
-def _ranks(column, lowest_first):
+def _ranks(column: str, lowest_first: bool) -> dict[str, int]:
     """Competition rank (1 = best; equal figures share a rank) among the boroughs with a figure."""
     values = {code: b[column] for code, b in data.BOROUGHS.items() if b[column] is not None}
     better = (lambda x, y: y < x) if lowest_first else (lambda x, y: y > x)
     return {code: 1 + sum(1 for y in values.values() if better(x, y)) for code, x in values.items()}
 
 
-AREAS = {code: _area(code) for code in data.AREA_CODES}
+AREAS: dict[str, Area] = {code: _area(code) for code in data.AREA_CODES}
 
 _CRIME_RANKS = _ranks("crime_rate_per_1000_2014_15", lowest_first=True)
-CRIME = {code: {"code": code,
-                "period": CRIME_PERIOD,
-                "ratePer1000": _float(b["crime_rate_per_1000_2014_15"]),
-                "rank": _CRIME_RANKS.get(code),
-                "firesPer1000": _float(b["fires_per_1000_2014"]),
-                "ambulancePer100": _float(b["ambulance_incidents_per_100_2014"])}
-         for code, b in data.BOROUGHS.items()}
+CRIME: dict[str, Crime] = {
+    code: {"code": code,
+           "period": CRIME_PERIOD,
+           "ratePer1000": _float(b["crime_rate_per_1000_2014_15"]),
+           "rank": _CRIME_RANKS.get(code),
+           "firesPer1000": _float(b["fires_per_1000_2014"]),
+           "ambulancePer100": _float(b["ambulance_incidents_per_100_2014"])}
+    for code, b in data.BOROUGHS.items()}
 
 _SCHOOL_RANKS = _ranks("gcse_5ac_pct_2013_14", lowest_first=False)
-SCHOOLS = {code: {"code": code,
-                  "period": SCHOOLS_PERIOD,
-                  "gcse5acPct": _float(b["gcse_5ac_pct_2013_14"]),
-                  "rank": _SCHOOL_RANKS.get(code),
-                  "pupilsFirstLanguageNotEnglishPct": _float(b["pct_pupils_first_language_not_english_2015"])}
-           for code, b in data.BOROUGHS.items()}
+SCHOOLS: dict[str, Schools] = {
+    code: {"code": code,
+           "period": SCHOOLS_PERIOD,
+           "gcse5acPct": _float(b["gcse_5ac_pct_2013_14"]),
+           "rank": _SCHOOL_RANKS.get(code),
+           "pupilsFirstLanguageNotEnglishPct": _float(b["pct_pupils_first_language_not_english_2015"])}
+    for code, b in data.BOROUGHS.items()}
 
-STATIONS = {sid: {"id": sid,
-                  "name": s["name"],
-                  "lat": s["lat"],
-                  "lon": s["lon"],
-                  "zone": float(s["zone"]),
-                  "rail": bool(s["rail"]),
-                  "boroughCode": s["borough_code"],
-                  "lines": _line_refs(commute.NETWORK.lines_at.get(sid, ()))}
-            for sid, s in data.STATIONS.items()}
+STATIONS: dict[int, Station] = {
+    sid: {"id": sid,
+          "name": s["name"],
+          "lat": s["lat"],
+          "lon": s["lon"],
+          "zone": float(s["zone"]),
+          "rail": bool(s["rail"]),
+          "boroughCode": s["borough_code"],
+          "lines": _line_refs(commute.NETWORK.lines_at.get(sid, ()))}
+    for sid, s in data.STATIONS.items()}
 STATIONS_BY_NAME = sorted(STATIONS.values(), key=lambda s: s["name"].lower())

@@ -6,8 +6,15 @@ so a batch of commutes only walks predecessor links.
 """
 import heapq
 import math
+from collections.abc import Callable, Iterable
 
 from engine import data, geo
+from engine.contract import Commute, Leg, LineRef, StationRef
+
+State = tuple[int, int]   # (station id, line id)
+# The result of Network.shortest_from: the best (minutes, changes, state) per station reached, and the
+# state each state was reached from (None at an origin).
+Tree = tuple[dict[int, tuple[int, int, State]], dict[State, State | None]]
 
 CHANGE_MINUTES = 5
 
@@ -18,33 +25,33 @@ ROAD_FACTOR = 1.3
 BUS_KMH = 15.0
 
 
-def access_minutes(distance_km):
+def access_minutes(distance_km: float) -> int:
     return math.ceil(ACCESS_WAIT_MINUTES + distance_km * ROAD_FACTOR / BUS_KMH * 60)
 
 
 class Network:
     """An undirected tube graph: connections are (station1, station2, line, minutes)."""
 
-    def __init__(self, connections, change_minutes=CHANGE_MINUTES):
+    def __init__(self, connections: Iterable[tuple[int, int, int, int]], change_minutes: int = CHANGE_MINUTES):
         self.change_minutes = change_minutes
-        self.rides = {}      # (station, line) -> [(next station, minutes)]
-        self.lines_at = {}   # station -> sorted line ids
+        self.rides: dict[State, list[tuple[int, int]]] = {}  # (station, line) -> [(next station, minutes)]
+        lines_at: dict[int, set[int]] = {}
         for a, b, line, minutes in connections:
             self.rides.setdefault((a, line), []).append((b, minutes))
             self.rides.setdefault((b, line), []).append((a, minutes))
-            self.lines_at.setdefault(a, set()).add(line)
-            self.lines_at.setdefault(b, set()).add(line)
-        self.lines_at = {s: sorted(ls) for s, ls in self.lines_at.items()}
+            lines_at.setdefault(a, set()).add(line)
+            lines_at.setdefault(b, set()).add(line)
+        self.lines_at = {s: sorted(ls) for s, ls in lines_at.items()}  # station -> sorted line ids
 
-    def shortest_from(self, origins):
+    def shortest_from(self, origins: Iterable[int]) -> Tree:
         """Dijkstra from every line at every origin station at once (they all start at 0 minutes).
 
         Returns {station: (minutes, changes, state)} for the best arrival at each station reached, and
         the predecessor of each state, for `path_to`.
         """
-        best = {}
-        previous = {}
-        heap = []
+        best: dict[int, tuple[int, int, State]] = {}
+        previous: dict[State, State | None] = {}
+        heap: list[tuple[int, int, int, int, State | None]] = []
         for s in origins:
             for line in self.lines_at.get(s, ()):
                 heap.append((0, 0, s, line, None))
@@ -67,12 +74,12 @@ class Network:
                     heapq.heappush(heap, (minutes + self.change_minutes, changes + 1, station, other, state))
         return best, previous
 
-    def path_to(self, tree, destination):
+    def path_to(self, tree: Tree, destination: int) -> list[State] | None:
         """The list of (station, line) states from the origin to the destination, or None."""
         best, previous = tree
         if destination not in best:
             return None
-        state = best[destination][2]
+        state: State | None = best[destination][2]
         path = []
         while state is not None:
             path.append(state)
@@ -81,18 +88,18 @@ class Network:
         return path
 
 
-def _ref(station_id):
+def _ref(station_id: int) -> StationRef:
     return {"id": station_id, "name": data.STATIONS[station_id]["name"]}
 
 
-def _line_ref(line_id):
+def _line_ref(line_id: int) -> LineRef:
     line = data.LINES[line_id]
     return {"id": line_id, "name": line["name"], "colour": line["colour"]}
 
 
-def describe(path, ride_minutes_of):
+def describe(path: list[State], ride_minutes_of: Callable[[int, int, int], int]) -> list[Leg]:
     """Turns a state path into legs: consecutive rides on one line make one leg."""
-    legs = []
+    legs: list[Leg] = []
     for (a, line_a), (b, line_b) in zip(path, path[1:]):
         if a == b:          # a change of line at a station
             continue
@@ -107,13 +114,13 @@ def describe(path, ride_minutes_of):
 
 
 NETWORK = Network([(c["station1"], c["station2"], c["line"], c["time_min"]) for c in data.CONNECTIONS])
-_RIDE_MINUTES = {}
+_RIDE_MINUTES: dict[tuple[int, int, int], int] = {}  # (from, to, line) -> minutes
 for _c in data.CONNECTIONS:
     _RIDE_MINUTES[(_c["station1"], _c["station2"], _c["line"])] = _c["time_min"]
     _RIDE_MINUTES[(_c["station2"], _c["station1"], _c["line"])] = _c["time_min"]
 
 
-def _origin(code):
+def _origin(code: str) -> tuple[list[int], int, geo.Place, float]:
     """(origin station ids, access minutes, nearest station, km) for an area."""
     centroid = data.CENTROIDS[code]
     nearest, km = geo.nearest_station(centroid["lat"], centroid["lon"], data.STATIONS)
@@ -127,7 +134,7 @@ ORIGINS = {code: _origin(code) for code in data.AREA_CODES}
 TREES = {code: NETWORK.shortest_from(ORIGINS[code][0]) for code in data.AREA_CODES}
 
 
-def commute(code, station_id):
+def commute(code: str, station_id: int) -> Commute | None:
     """The Commute answer from an area to a station, or None for an unknown area or station or no route."""
     if code not in TREES or station_id not in data.STATIONS:
         return None
@@ -152,16 +159,16 @@ def commute(code, station_id):
     }
 
 
-def _expand_stations(path):
+def _expand_stations(path: list[State]) -> list[StationRef]:
     """Every station passed, in order, with no repeat at a change."""
-    out = []
+    out: list[StationRef] = []
     for station, _line in path:
         if not out or out[-1]["id"] != station:
             out.append(_ref(station))
     return out
 
 
-def minutes_and_changes(code, station_id):
+def minutes_and_changes(code: str, station_id: int) -> tuple[int, int] | None:
     """The cheap (minutes, changes) used by /recommend, or None."""
     best = TREES.get(code, ({}, None))[0].get(station_id)
     if best is None:

@@ -9,15 +9,17 @@ Anyone can build such an id, so reading a status rebuilds a job only when the ca
 import base64
 import binascii
 import json
-import os
 import sys
 import threading
 import time
 import traceback
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
 
 from engine import data, llm, template
-from engine.enums import PERSONA_IDS
+from engine.contract import ExplanationContext, Job
+from engine.enums import PERSONA_IDS, ExplanationSource, JobStatus, PersonaId
 from engine.personas import PERSONAS
 from engine.validation import ApiError, explanation_context
 
@@ -25,14 +27,27 @@ ID_PREFIX = "ex1_"
 WORKERS = 4
 MAX_JOBS = 5000  # finished jobs beyond this are forgotten, oldest first: a rebuild recreates them
 
+# The question a job answers: (areaCode, persona, context).
+Question = tuple[str, PersonaId, ExplanationContext]
+# What a job runs: the question in, (text, source) out.
+Work = Callable[[str, PersonaId, ExplanationContext], tuple[str, ExplanationSource]]
 
-def job_id(area_code, persona, context):
+
+class JobBackend(Protocol):
+    """What the explanation routes need: JobStore below locally, ModalJobs (modal_app.py) on Modal."""
+
+    def submit(self, area_code: str, persona: PersonaId, ctx: ExplanationContext) -> Job: ...
+
+    def status(self, jid: str, rebuild: bool = False) -> Job | None: ...
+
+
+def job_id(area_code: str, persona: PersonaId, context: ExplanationContext) -> str:
     question = {"a": area_code, "c": context, "d": data.DATA_VERSION, "p": persona}
     canonical = json.dumps(question, sort_keys=True, separators=(",", ":"))
     return ID_PREFIX + base64.urlsafe_b64encode(canonical.encode()).decode().rstrip("=")
 
 
-def decode_job_id(jid):
+def decode_job_id(jid: object) -> Question | None:
     """(areaCode, persona, context) carried by an id, or None when it is not one of ours for this data."""
     if not isinstance(jid, str) or not jid.startswith(ID_PREFIX):
         return None
@@ -58,7 +73,7 @@ def decode_job_id(jid):
     return area, persona, ctx
 
 
-def _messages(area_code, persona_id, ctx):
+def _messages(area_code: str, persona_id: PersonaId, ctx: ExplanationContext) -> list[llm.Message]:
     persona = PERSONAS[persona_id]
     facts = template.facts(area_code, persona_id, ctx)
     system = ("You explain London boroughs to people choosing where to live. Use only the facts given, "
@@ -69,7 +84,7 @@ def _messages(area_code, persona_id, ctx):
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def explain(area_code, persona_id, ctx):
+def explain(area_code: str, persona_id: PersonaId, ctx: ExplanationContext) -> tuple[str, ExplanationSource]:
     """(text, source): the model's answer when configured and it works, else the grounded template."""
     if llm.enabled():
         try:
@@ -79,34 +94,9 @@ def explain(area_code, persona_id, ctx):
     return template.text(area_code, persona_id, ctx), "TEMPLATE"
 
 
-_injected_failures = {"left": None}
-_injected_lock = threading.Lock()
-
-
-def injected_failure():
-    """EXPLAIN_FAILURES=n makes the first n jobs of this process fail, so clients can test FAILED and retry."""
-    with _injected_lock:
-        if _injected_failures["left"] is None:
-            try:
-                _injected_failures["left"] = max(0, int(os.environ.get("EXPLAIN_FAILURES") or 0))
-            except ValueError:
-                _injected_failures["left"] = 0
-        if _injected_failures["left"] == 0:
-            return False
-        _injected_failures["left"] -= 1
-        return True
-
-
-def delay_seconds():
-    """EXPLAIN_DELAY_MS holds every job back, so that clients' tests can observe PENDING."""
-    try:
-        return max(0, int(os.environ.get("EXPLAIN_DELAY_MS") or 0)) / 1000
-    except ValueError:
-        return 0
-
-
-def job_view(jid, question, status, *, text=None, source=None, error=None, attempts=1,
-             created_at=None, finished_at=None):
+def job_view(jid: str, question: Question, status: JobStatus, *, text: str | None = None,
+             source: ExplanationSource | None = None, error: str | None = None, attempts: int = 1,
+             created_at: float, finished_at: float | None = None) -> Job:
     area, persona, ctx = question
     return {"id": jid, "status": status, "areaCode": area, "persona": persona, "context": ctx,
             "text": text, "source": source, "error": error, "attempts": attempts,
@@ -114,63 +104,64 @@ def job_view(jid, question, status, *, text=None, source=None, error=None, attem
 
 
 class JobStore:
-    """In-memory jobs run by a ThreadPoolExecutor(4). `work` is replaceable for tests."""
+    """In-memory jobs run by a ThreadPoolExecutor(4).
 
-    def __init__(self, work=explain, workers=WORKERS):
+    `work` builds a job's text; tests and serve.py's client test hooks pass a wrapper or a stand-in.
+    """
+
+    def __init__(self, work: Work = explain, workers: int = WORKERS):
         self._work = work
-        self._jobs = {}
+        self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="veo-explain")
 
-    def submit(self, area_code, persona, ctx):
+    def submit(self, area_code: str, persona: PersonaId, ctx: ExplanationContext) -> Job:
         """The job for this question: the existing one unless it FAILED, else a new attempt."""
         jid = job_id(area_code, persona, ctx)
         return self._start(jid, (area_code, persona, ctx))
 
-    def status(self, jid, rebuild=False):
+    def status(self, jid: str, rebuild: bool = False) -> Job | None:
         """The job for an id. One this engine does not hold is None, or with `rebuild` started again from
         the question the id carries (None if it cannot be decoded): reading never starts work by itself."""
         with self._lock:
             job = self._jobs.get(jid)
             if job is not None:
-                return dict(job)
+                return job.copy()
         if not rebuild:
             return None
         question = decode_job_id(jid)
         return None if question is None else self._start(jid, question)
 
-    def _start(self, jid, question):
+    def _start(self, jid: str, question: Question) -> Job:
         with self._lock:
             job = self._jobs.get(jid)
             if job is not None and job["status"] != "FAILED":
-                return dict(job)
+                return job.copy()
             attempts = job["attempts"] + 1 if job else 1
             created = job["createdAt"] if job else time.time()
             job = job_view(jid, question, "PENDING", attempts=attempts, created_at=created)
             self._jobs[jid] = job
             self._forget_old()
             self._pool.submit(self._run, jid, question)
-            return dict(job)
+            return job.copy()
 
-    def _forget_old(self):
+    def _forget_old(self) -> None:
         while len(self._jobs) > MAX_JOBS:
             oldest = next((k for k, j in self._jobs.items() if j["status"] != "PENDING"), None)
             if oldest is None:
                 return
             del self._jobs[oldest]
 
-    def _run(self, jid, question):
-        time.sleep(delay_seconds())
+    def _run(self, jid: str, question: Question) -> None:
         try:
-            if injected_failure():
-                raise RuntimeError("failure injected by EXPLAIN_FAILURES")
             text, source = self._work(*question)
-            update = {"status": "READY", "text": text, "source": source, "error": None}
-        except Exception as error:  # a job must end READY or FAILED, never stay PENDING
+            status: JobStatus = "READY"
+            error = None
+        except Exception as failure:  # a job must end READY or FAILED, never stay PENDING
             traceback.print_exc(file=sys.stderr)
-            update = {"status": "FAILED", "text": None, "source": None, "error": f"{type(error).__name__}: {error}"}
+            status, text, source, error = "FAILED", None, None, f"{type(failure).__name__}: {failure}"
         with self._lock:
-            self._jobs[jid].update(update, finishedAt=time.time())
+            self._jobs[jid].update(status=status, text=text, source=source, error=error, finishedAt=time.time())
 
-    def shutdown(self):
+    def shutdown(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -1,76 +1,57 @@
-"""One function per endpoint: a request dict in, an answer dict out.
+"""One function per endpoint: a request dict in, an answer dict out (the types are in contract.py).
 
-ROUTES is the table both adapters (serve.py and modal_app.py) dispatch through. Every answer carries
-`version` and `dataVersion`. Answers may share the engine's precomputed dicts: serialise, don't mutate.
+`routes(jobs)` is the table both adapters (serve.py and modal_app.py) dispatch through; each adapter
+passes its own explanation job backend. Every answer carries `version` and `dataVersion`. Answers may
+share the engine's precomputed dicts: serialise, don't mutate.
 """
-import threading
-
-from engine import VERSION, areas, commute, data, explanations, recommend as ranking, validation as v
+from engine import VERSION, areas, commute, data, recommend as ranking, validation as v
+from engine.contract import (AreasAnswer, CodesRequest, CommuteAnswer, CommuteRequest, CrimeAnswer,
+                             ExplanationsRequest, HealthAnswer, JobsAnswer, NoFields, PersonasAnswer,
+                             RecommendAnswer, RecommendRequest, SchoolsAnswer, StationsAnswer, StationsRequest,
+                             StatusRequest, Versioned)
+from engine.dispatch import Routes
 from engine.enums import FACTORS
+from engine.explanations import JobBackend, Question
 from engine.personas import PERSONAS
 
-_jobs = None
-_jobs_lock = threading.Lock()
+VERSIONS: Versioned = {"version": VERSION, "dataVersion": data.DATA_VERSION}
 
 
-def use_jobs(backend):
-    """Swaps the explanation job backend (Modal uses spawn(); None goes back to the local pool)."""
-    global _jobs
-    _jobs = backend
-
-
-def jobs():
-    global _jobs
-    with _jobs_lock:  # two first requests at once must not make two pools
-        if _jobs is None:
-            _jobs = explanations.JobStore()
-        return _jobs
-
-
-def shutdown_jobs():
-    if _jobs is not None and hasattr(_jobs, "shutdown"):
-        _jobs.shutdown()
-
-
-def _answer(**fields):
-    return {**fields, "version": VERSION, "dataVersion": data.DATA_VERSION}
-
-
-def _known_station(station_id):
+def _known_station(station_id: int) -> bool:
     return station_id in data.STATIONS
 
 
-def health(body):
+def health(body: NoFields) -> HealthAnswer:
     v.fields(body, "", ())
-    return _answer(status="ok", areas=len(data.BOROUGHS), stations=len(data.STATIONS))
+    return {"status": "ok", "areas": len(data.BOROUGHS), "stations": len(data.STATIONS), **VERSIONS}
 
 
-def personas(body):
+def personas(body: NoFields) -> PersonasAnswer:
     v.fields(body, "", ())
-    return _answer(personas=list(PERSONAS.values()))
+    return {"personas": list(PERSONAS.values()), **VERSIONS}
 
 
-def area_list(body):
+def area_list(body: CodesRequest) -> AreasAnswer:
     req = v.fields(body, "", ("codes",))
     if "codes" not in req:
-        return _answer(areas=[areas.AREAS[c] for c in data.AREA_CODES])
+        return {"areas": [areas.AREAS[c] for c in data.AREA_CODES], **VERSIONS}
     codes = v.strings(req["codes"], "codes", v.MAX_CODES)
-    return _answer(areas=[areas.AREAS.get(c) for c in codes])
+    return {"areas": [areas.AREAS.get(c) for c in codes], **VERSIONS}
 
 
-def crime(body):
+def crime(body: CodesRequest) -> CrimeAnswer:
     req = v.fields(body, "", ("codes",), required=("codes",))
     codes = v.strings(req["codes"], "codes", v.MAX_CODES)
-    return _answer(crime=[areas.CRIME.get(c) for c in codes])
+    return {"crime": [areas.CRIME.get(c) for c in codes], **VERSIONS}
 
 
-def schools(body):
+def schools(body: CodesRequest) -> SchoolsAnswer:
     req = v.fields(body, "", ("codes",), required=("codes",))
     codes = v.strings(req["codes"], "codes", v.MAX_CODES)
-    return _answer(schools=[areas.SCHOOLS.get(c) for c in codes])
+    return {"schools": [areas.SCHOOLS.get(c) for c in codes], **VERSIONS}
 
 
-def commutes(body):
+def commutes(body: CommuteRequest) -> CommuteAnswer:
     req = v.fields(body, "", ("pairs",), required=("pairs",))
     pairs = v.array(req["pairs"], "pairs", v.MAX_PAIRS)
     answers = []
@@ -80,19 +61,19 @@ def commutes(body):
         code = v.string(p["from"], f"{field}.from")
         station = v.integer(p["to"], f"{field}.to")
         answers.append((code, station))
-    return _answer(commutes=[commute.commute(code, station) for code, station in answers])
+    return {"commutes": [commute.commute(code, station) for code, station in answers], **VERSIONS}
 
 
-def stations(body):
+def stations(body: StationsRequest) -> StationsAnswer:
     req = v.fields(body, "", ("search", "ids"))
     if "ids" in req:
         ids = v.integers(req["ids"], "ids", v.MAX_STATION_IDS)
-        return _answer(stations=[areas.STATIONS.get(i) for i in ids])
+        return {"stations": [areas.STATIONS.get(i) for i in ids], **VERSIONS}
     search = v.string(req.get("search", ""), "search", v.MAX_SEARCH_CHARS).strip().lower()
-    return _answer(stations=[s for s in areas.STATIONS_BY_NAME if search in s["name"].lower()])
+    return {"stations": [s for s in areas.STATIONS_BY_NAME if search in s["name"].lower()], **VERSIONS}
 
 
-def recommend(body):
+def recommend(body: RecommendRequest) -> RecommendAnswer:
     req = v.fields(body, "", ("persona", "budget", "locationType", "size", "commuteTo", "maxCommuteMinutes",
                               "weights", "limit"), required=("persona", "budget", "locationType"))
     persona = v.persona(req["persona"], "persona")
@@ -116,17 +97,17 @@ def recommend(body):
     if not any(w > 0 for w in {**PERSONAS[persona]["weights"], **(weights or {})}.values()):
         raise v.ApiError("INVALID_VALUE", "at least one weight must be above 0", "weights")
     limit = v.integer(req["limit"], "limit", 1, len(data.BOROUGHS)) if "limit" in req else None
-    return _answer(**ranking.recommend({
+    return {**ranking.recommend({
         "persona": persona, "budget": budget, "locationType": location_type,
         "size": None if location_type == "buy" else size, "commuteTo": commute_to,
         "maxCommuteMinutes": max_minutes, "weights": weights, "limit": limit,
-    }))
+    }), **VERSIONS}
 
 
-def submit_explanations(body):
+def submit_explanations(body: ExplanationsRequest, jobs: JobBackend) -> JobsAnswer:
     req = v.fields(body, "", ("requests",), required=("requests",))
     items = v.array(req["requests"], "requests", v.MAX_EXPLANATIONS)
-    questions = []
+    questions: list[Question] = []
     for i, item in enumerate(items):
         field = f"requests.{i}"
         r = v.fields(item, field, ("areaCode", "persona", "context"), required=("areaCode", "persona"))
@@ -140,11 +121,11 @@ def submit_explanations(body):
             answers.append(None)
             continue
         # The whole job, as /explanations/status answers it, so a client needs no second call to show it.
-        answers.append(jobs().submit(code, persona, ctx))
-    return _answer(jobs=answers)
+        answers.append(jobs.submit(code, persona, ctx))
+    return {"jobs": answers, **VERSIONS}
 
 
-def explanation_status(body):
+def explanation_status(body: StatusRequest, jobs: JobBackend) -> JobsAnswer:
     req = v.fields(body, "", ("ids", "rebuild"), required=("ids",))
     ids = v.strings(req["ids"], "ids", v.MAX_EXPLANATIONS)
     # Ids are public in format, so only a caller that vouches for them (it charged their start) may have an
@@ -152,19 +133,22 @@ def explanation_status(body):
     rebuild = req.get("rebuild", False)
     if not isinstance(rebuild, bool):
         raise v.ApiError("INVALID_TYPE", "expected a boolean", "rebuild")
-    return _answer(jobs=[jobs().status(jid, rebuild=rebuild) for jid in ids])
+    return {"jobs": [jobs.status(jid, rebuild=rebuild) for jid in ids], **VERSIONS}
 
 
-ROUTES = {
-    ("GET", "/health"): health,
-    ("GET", "/personas"): personas,
-    ("POST", "/personas"): personas,
-    ("POST", "/areas"): area_list,
-    ("POST", "/crime"): crime,
-    ("POST", "/schools"): schools,
-    ("POST", "/commute"): commutes,
-    ("POST", "/stations"): stations,
-    ("POST", "/recommend"): recommend,
-    ("POST", "/explanations"): submit_explanations,
-    ("POST", "/explanations/status"): explanation_status,
-}
+def routes(jobs: JobBackend) -> Routes:
+    """(method, path) -> handler, with the explanation routes bound to `jobs`: a JobStore in serve.py,
+    Modal's spawn() in modal_app.py."""
+    return {
+        ("GET", "/health"): health,
+        ("GET", "/personas"): personas,
+        ("POST", "/personas"): personas,
+        ("POST", "/areas"): area_list,
+        ("POST", "/crime"): crime,
+        ("POST", "/schools"): schools,
+        ("POST", "/commute"): commutes,
+        ("POST", "/stations"): stations,
+        ("POST", "/recommend"): recommend,
+        ("POST", "/explanations"): lambda body: submit_explanations(body, jobs),
+        ("POST", "/explanations/status"): lambda body: explanation_status(body, jobs),
+    }

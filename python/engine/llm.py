@@ -12,6 +12,8 @@ import re
 import threading
 import time
 import urllib.request
+from collections.abc import Mapping
+from typing import Literal, TypedDict
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -23,6 +25,19 @@ class LLMError(Exception):
     pass
 
 
+class Message(TypedDict):
+    role: Literal["system", "user"]
+    content: str
+
+
+class Settings(TypedDict):
+    key: str
+    base_url: str
+    model: str
+    timeout: float
+    max_per_hour: int
+
+
 class HourlyCap:
     """A sliding one-hour window of call times, shared by the job threads."""
 
@@ -30,7 +45,7 @@ class HourlyCap:
         self._calls = collections.deque()
         self._lock = threading.Lock()
 
-    def take(self, limit, now=None):
+    def take(self, limit: int, now: float | None = None) -> bool:
         now = time.time() if now is None else now
         with self._lock:
             while self._calls and self._calls[0] <= now - 3600:
@@ -44,7 +59,7 @@ class HourlyCap:
 CAP = HourlyCap()
 
 
-def settings(env=None):
+def settings(env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
     return {
         "key": env.get("OPENAI_API_KEY", ""),
@@ -55,11 +70,11 @@ def settings(env=None):
     }
 
 
-def enabled(env=None):
+def enabled(env: Mapping[str, str] | None = None) -> bool:
     return bool(settings(env)["key"])
 
 
-def _post(conf, messages):
+def _post(conf: Settings, messages: list[Message]) -> str:
     body = json.dumps({"model": conf["model"], "messages": messages, "temperature": 0.2,
                        "max_tokens": 400}).encode()
     request = urllib.request.Request(
@@ -74,7 +89,7 @@ def _post(conf, messages):
     return text[:MAX_TEXT_CHARS]
 
 
-def chat(messages, env=None):
+def chat(messages: list[Message], env: Mapping[str, str] | None = None) -> str:
     """The model's answer as plain text; raises LLMError when every attempt failed or the cap is reached."""
     conf = settings(env)
     if not conf["key"]:
@@ -90,7 +105,7 @@ def chat(messages, env=None):
     raise LLMError(f"{type(last).__name__}: {last}")
 
 
-def strip_markup(text):
+def strip_markup(text: str) -> str:
     """Plain text from whatever a model sends: no HTML, markdown emphasis, headings, code or links."""
     text = re.sub(r"```[\w-]*", "", text)
     text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", text)         # [label](url) -> label

@@ -1,6 +1,8 @@
 """The three personas and their default weights (each set sums to 1)."""
+from engine.contract import Persona
+from engine.enums import PersonaId
 
-PERSONAS = {
+PERSONAS: dict[PersonaId, Persona] = {
     "student": {
         "id": "student",
         "name": "Student",

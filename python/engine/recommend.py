@@ -7,20 +7,26 @@ weight > 0 that have a figure for the area. A factor without a figure is left ou
 import math
 
 from engine import commute, data
-from engine.enums import FACTORS
+from engine.contract import (ExclusionCode, ExclusionReason, FactorScore, Ranked, RecommendQuery,
+                             RecommendResult, Weights)
+from engine.data import Row
+from engine.enums import FACTORS, Factor, LocationType, Size
 from engine.personas import PERSONAS
 
+# (minutes, changes) of the commute to `commuteTo`, or None
+Journey = tuple[int, int] | None
+
 # Source column of each factor that is min-max normalised across the boroughs with a figure.
-SPREAD_COLUMNS = {
+SPREAD_COLUMNS: dict[Factor, tuple[dict[str, Row], str]] = {
     "safety": (data.BOROUGHS, "crime_rate_per_1000_2014_15"),
     "schools": (data.BOROUGHS, "gcse_5ac_pct_2013_14"),
     "transport": (data.BOROUGHS, "ptal_avg_2014"),
     "greenSpace": (data.BOROUGHS, "greenspace_pct_2005"),
     "priceGrowth": (data.HOUSE_PRICES, "change_5y_pct"),
 }
-LOWER_IS_BETTER = {"safety"}
+LOWER_IS_BETTER: set[Factor] = {"safety"}
 
-UNITS = {
+UNITS: dict[Factor, str] = {
     "commute": "minutes",
     "safety": "crimes per 1,000 residents",
     "schools": "% of pupils with 5+ GCSEs A*-C",
@@ -33,7 +39,7 @@ COMMUTE_BEST_MINUTES = 10   # this short or shorter scores 1
 COMMUTE_WORST_MINUTES = 90  # this long or longer scores 0
 
 
-def _spread(table, column):
+def _spread(table: dict[str, Row], column: str) -> tuple[float, float]:
     values = [row[column] for row in table.values() if row[column] is not None]
     return min(values), max(values)
 
@@ -41,7 +47,7 @@ def _spread(table, column):
 SPREADS = {factor: _spread(*source) for factor, source in SPREAD_COLUMNS.items()}
 
 
-def normalise(factor, value):
+def normalise(factor: Factor, value: float) -> float:
     low, high = SPREADS[factor]
     if high == low:
         return 1.0
@@ -49,26 +55,26 @@ def normalise(factor, value):
     return 1.0 - share if factor in LOWER_IS_BETTER else share
 
 
-def commute_score(minutes):
+def commute_score(minutes: float) -> float:
     span = COMMUTE_WORST_MINUTES - COMMUTE_BEST_MINUTES
     return min(1.0, max(0.0, 1.0 - (minutes - COMMUTE_BEST_MINUTES) / span))
 
 
-def price_of(code, location_type, size):
+def price_of(code: str, location_type: LocationType, size: Size | None) -> int | None:
     if location_type == "buy":
         return data.HOUSE_PRICES[code]["avg_price_latest"]
     return data.RENTS[code][f"median_{size}"]
 
 
-def _raw_values(code, price, journey):
-    table = {factor: source[code][column] for factor, (source, column) in SPREAD_COLUMNS.items()}
+def _raw_values(code: str, price: int, journey: Journey) -> dict[Factor, float | None]:
+    table: dict[Factor, float | None] = {factor: source[code][column] for factor, (source, column) in SPREAD_COLUMNS.items()}
     table["affordability"] = price
     table["commute"] = journey[0] if journey else None
     return table
 
 
-def _factor_scores(raw, budget):
-    scores = {}
+def _factor_scores(raw: dict[Factor, float | None], budget: float) -> dict[Factor, float | None]:
+    scores: dict[Factor, float | None] = {}
     for factor, value in raw.items():
         if value is None:
             scores[factor] = None
@@ -81,7 +87,7 @@ def _factor_scores(raw, budget):
     return scores
 
 
-def _tenths(shares, total):
+def _tenths(shares: dict[Factor, float], total: float) -> dict[Factor, float]:
     """Rounds each share to 0.1 so that they add up to `total` rounded to 0.1 (largest remainder)."""
     target = round(total * 10)
     floors = {k: math.floor(v * 10) for k, v in shares.items()}
@@ -91,16 +97,17 @@ def _tenths(shares, total):
     return {k: v / 10 for k, v in floors.items()}
 
 
-def _score(code, price, journey, budget, weights, location_type):
+def _score(code: str, price: int, journey: Journey, budget: float, weights: Weights,
+           location_type: LocationType) -> tuple[float, list[FactorScore]]:
     raw = _raw_values(code, price, journey)
     scores = _factor_scores(raw, budget)
     active = [f for f in FACTORS if weights[f] > 0]
-    counted = [f for f in active if scores[f] is not None]
+    counted = {f: score for f in active if (score := scores[f]) is not None}  # the factors with a figure
     weight_sum = sum(weights[f] for f in counted)
-    shares = {f: 100 * weights[f] * scores[f] / weight_sum for f in counted} if weight_sum else {}
+    shares = {f: 100 * weights[f] * score / weight_sum for f, score in counted.items()} if weight_sum else {}
     total = sum(shares.values())
     contributions = _tenths(shares, total)
-    breakdown = [{
+    breakdown: list[FactorScore] = [{
         "factor": f,
         "weight": weights[f],
         "rawValue": None if raw[f] is None else float(raw[f]),
@@ -113,13 +120,14 @@ def _score(code, price, journey, budget, weights, location_type):
     return round(total * 10) / 10, breakdown
 
 
-def _reason(code, message, value=None, limit=None):
+def _reason(code: ExclusionCode, message: str, value: float | None = None,
+            limit: float | None = None) -> ExclusionReason:
     return {"code": code, "message": message,
             "value": None if value is None else float(value),
             "limit": None if limit is None else float(limit)}
 
 
-def _exclusion(price, journey, req, what):
+def _exclusion(price: int | None, journey: Journey, req: RecommendQuery, what: str) -> ExclusionReason | None:
     """The first reason that keeps an area out of the ranking, or None."""
     if price is None:
         return _reason("NO_PRICE_DATA", f"the data has no {what} for this borough")
@@ -136,16 +144,14 @@ def _exclusion(price, journey, req, what):
     return None
 
 
-def recommend(req):
-    """req: persona, budget, locationType, size, commuteTo, maxCommuteMinutes, weights (override), limit.
-
-    The request is already validated; size is None when buying.
-    """
+def recommend(req: RecommendQuery) -> RecommendResult:
+    """The ranking for a checked request (see RecommendQuery: size is None when buying)."""
     persona = PERSONAS[req["persona"]]
-    weights = {**persona["weights"], **(req["weights"] or {})}
+    weights: Weights = {**persona["weights"], **(req["weights"] or {})}
     buying = req["locationType"] == "buy"
     what = "average price" if buying else f"median {req['size']} rent"
-    ranked, excluded = [], []
+    ranked: list[Ranked] = []
+    excluded = []
     for code in data.AREA_CODES:
         name = data.BOROUGHS[code]["name"]
         price = price_of(code, req["locationType"], req["size"])
@@ -157,6 +163,7 @@ def recommend(req):
             continue
         score, breakdown = _score(code, price, journey, req["budget"], weights, req["locationType"])
         ranked.append({
+            "rank": 0,  # numbered once sorted
             "code": code, "name": name, "score": score, "price": int(price),
             "commute": {"minutes": journey[0], "changes": journey[1]} if journey else None,
             "breakdown": breakdown,
@@ -174,6 +181,6 @@ def recommend(req):
         "maxCommuteMinutes": req["maxCommuteMinutes"],
         "weights": weights,
         "total": len(ranked),
-        "results": [{"rank": r["rank"], **{k: v for k, v in r.items() if k != "rank"}} for r in results],
+        "results": results,
         "excluded": excluded,
     }

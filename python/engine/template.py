@@ -3,21 +3,23 @@
 The same facts are what the LLM is given, so a model answer can only restate them.
 """
 from engine import areas, commute, data
+from engine.contract import ExplanationContext
+from engine.enums import Factor, LocationType, PersonaId, Size
 from engine.personas import PERSONAS
 
-SIZE_LABELS = {"room": "room", "studio": "studio flat", "1bed": "one-bedroom home", "2bed": "two-bedroom home",
+SIZE_LABELS: dict[Size, str] = {"room": "room", "studio": "studio flat", "1bed": "one-bedroom home", "2bed": "two-bedroom home",
                "3bed": "three-bedroom home", "4plus": "home with four or more bedrooms"}
 
 
-def _money(value):
+def _money(value: float) -> str:
     return f"£{value:,.0f}"
 
 
-def _pct(value):
+def _pct(value: float) -> str:
     return f"{value:+.1f}%"
 
 
-def _price_fact(code, name, ctx, location_type, size):
+def _price_fact(code: str, name: str, ctx: ExplanationContext, location_type: LocationType, size: Size) -> str:
     budget = ctx.get("budget")
     if location_type == "buy":
         h = data.HOUSE_PRICES[code]
@@ -40,7 +42,7 @@ def _price_fact(code, name, ctx, location_type, size):
     return text + f", {_money(-gap)} over your budget of {_money(budget)}."
 
 
-def _commute_fact(code, station_id):
+def _commute_fact(code: str, station_id: int) -> str | None:
     route = commute.commute(code, station_id)
     if route is None:
         return None
@@ -53,7 +55,7 @@ def _commute_fact(code, station_id):
     return text + "."
 
 
-def _factor_fact(factor, code, name):
+def _factor_fact(factor: Factor, code: str, name: str) -> str | None:
     b = data.BOROUGHS[code]
     if factor == "safety":
         crime = areas.CRIME[code]
@@ -91,15 +93,15 @@ def _factor_fact(factor, code, name):
     return None
 
 
-def facts(area_code, persona_id, ctx):
+def facts(area_code: str, persona_id: PersonaId, ctx: ExplanationContext) -> list[str]:
     """The sentences of the explanation, most important first for this persona."""
     persona = PERSONAS[persona_id]
     name = data.BOROUGHS[area_code]["name"]
     location_type = ctx.get("locationType", persona["defaultLocationType"])
     size = ctx.get("size", persona["defaultSize"])
     inner = data.BOROUGHS[area_code]["inner_outer"]
-    out = [f"{name} is an {inner} London borough, seen here for a {persona['name'].lower()} "
-           f"who wants to {location_type}."]
+    out: list[str | None] = [f"{name} is an {inner} London borough, seen here for a {persona['name'].lower()} "
+                             f"who wants to {location_type}."]
     out.append(_price_fact(area_code, name, ctx, location_type, size))
     if ctx.get("commuteTo") is not None:
         out.append(_commute_fact(area_code, ctx["commuteTo"]))
@@ -111,5 +113,5 @@ def facts(area_code, persona_id, ctx):
     return [s for s in out if s]
 
 
-def text(area_code, persona_id, ctx):
+def text(area_code: str, persona_id: PersonaId, ctx: ExplanationContext) -> str:
     return " ".join(facts(area_code, persona_id, ctx))

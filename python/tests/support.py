@@ -15,12 +15,13 @@ DATA_DIR = os.path.join(ENGINE_DIR, "data")
 LISTENING = re.compile(r"^veo-engine listening on http://127\.0\.0\.1:(\d+)$")
 
 
-def start_server(extra_env=None, args=(), timeout=10):
+def start_server(extra_env=None, args=(), timeout=10, cwd=None):
     """Starts serve.py on a free port; returns (process, port) once it printed its listening line."""
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "EXPLAIN_DELAY_MS")}
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OPENAI_API_KEY", "EXPLAIN_DELAY_MS", "EXPLAIN_FAILURES")}
     env.update(extra_env or {})
     proc = subprocess.Popen([sys.executable, SERVE, "--port", "0", *args], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=cwd)
     lines = queue.Queue()
     threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
     try:

@@ -4,7 +4,7 @@ import math
 import os
 import unittest
 
-from engine import data, handlers
+from engine import data, explanations, handlers
 from engine.enums import FACTORS, SIZES
 from tests.support import DATA_DIR
 
@@ -18,7 +18,7 @@ def boroughs_csv():
 
 class HandlersTest(unittest.TestCase):
     def test_every_answer_carries_versions(self):
-        for (method, path), handler in handlers.ROUTES.items():
+        for (method, path), handler in handlers.routes(explanations.JobStore()).items():
             if path.startswith("/explanations"):
                 continue
             body = {"codes": [CAMDEN]} if path in ("/crime", "/schools") else {}

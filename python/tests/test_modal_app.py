@@ -8,7 +8,7 @@ import sys
 import unittest
 from unittest import mock
 
-from engine import asgi, explanations, handlers
+from engine import asgi, dispatch, explanations, handlers
 from tests import modal_stand_in
 from tests.support import DATA_DIR, StandInServer, call, start_server
 
@@ -40,7 +40,9 @@ class ModalAppTest(unittest.TestCase):
         cls.patch = mock.patch.dict(sys.modules, {"modal": cls.modal})
         cls.patch.start()
         sys.modules.pop("modal_app", None)
+        cls.path_before_import = list(sys.path)
         cls.modal_app = importlib.import_module("modal_app")
+        cls.path_after_import = list(sys.path)
         [cls.app] = cls.modal.apps
 
     @classmethod
@@ -54,7 +56,6 @@ class ModalAppTest(unittest.TestCase):
         self.calls = self.modal.Dict.registry["veo-explanation-calls"]
         self.calls.clear()
         self.asgi_app = self.app.functions["web"]()   # what Modal calls in the container
-        self.addCleanup(handlers.use_jobs, None)
 
     def test_app_and_image(self):
         self.assertEqual(self.app.name, "veo-engine")
@@ -65,6 +66,11 @@ class ModalAppTest(unittest.TestCase):
         self.assertEqual(steps["add_local_dir"]["remote_path"], "/root/data")
         self.assertNotIn("pip_install", steps, "the engine needs no packages")
 
+    def test_the_engine_package_is_shipped_not_found_through_sys_path(self):
+        steps = [name for name, _options in self.app.image.steps]
+        self.assertEqual(steps.count("add_local_python_source"), 1)
+        self.assertEqual(self.path_after_import, self.path_before_import, "modal_app.py does not edit sys.path")
+
     def test_one_web_endpoint_behind_proxy_auth(self):
         webs = [f for f in self.app.functions.values() if f.web]
         self.assertEqual([f.fn.__name__ for f in webs], ["web"])
@@ -72,7 +78,8 @@ class ModalAppTest(unittest.TestCase):
         self.assertEqual(kind, "asgi_app")
         self.assertIs(options.get("requires_proxy_auth"), True)
         self.assertGreater(webs[0].options["timeout"], 0)
-        self.assertIs(self.asgi_app, asgi.app)
+        self.assertIsInstance(self.asgi_app, asgi.AsgiApp)
+        self.assertIsInstance(self.asgi_app.dispatcher, dispatch.Dispatcher)
 
     def test_explanation_jobs_function_and_dict(self):
         job = self.app.functions["explain_job"]
@@ -102,14 +109,20 @@ class ModalAppTest(unittest.TestCase):
             self.modal_app.post_warm_cache(bff.url, "wrong")
 
     def test_every_route_reaches_the_handler_serve_py_serves(self):
-        for (method, path), original in list(handlers.ROUTES.items()):
+        served = handlers.routes(explanations.JobStore())   # the table serve.py builds
+        routes = self.asgi_app.dispatcher.routes
+        self.assertEqual(set(routes), set(served))
+        for (method, path), handler in served.items():
+            if not path.startswith("/explanations"):   # those two are bound to each adapter's own job backend
+                self.assertIs(routes[(method, path)], handler, path)
+        for method, path in served:
             seen = []
 
             def recorder(body, route=(method, path)):
                 seen.append(body)
                 return {"route": list(route)}
 
-            with mock.patch.dict(handlers.ROUTES, {(method, path): recorder}):
+            with mock.patch.dict(routes, {(method, path): recorder}):
                 raw = b"" if method == "GET" else b'{"probe": 1}'
                 status, headers, body = drive(self.asgi_app, method, path, raw)
             self.assertEqual((status, json.loads(body)), (200, {"route": [method, path]}), path)

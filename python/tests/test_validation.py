@@ -5,12 +5,15 @@ import unittest
 from contextlib import redirect_stderr
 from unittest import mock
 
-from engine import dispatch, handlers
+from engine import dispatch, explanations, handlers
+
+# The dispatch serve.py builds. No request below starts a job: each explanation request is refused.
+DISPATCHER = dispatch.Dispatcher(handlers.routes(explanations.JobStore()))
 
 
 def post(path, body=None, raw=None):
     data = raw if raw is not None else json.dumps(body).encode()
-    status, headers, out = dispatch.dispatch("POST", path, data)
+    status, headers, out = DISPATCHER.dispatch("POST", path, data)
     return status, json.loads(out)
 
 
@@ -115,23 +118,23 @@ class ErrorShapeTest(unittest.TestCase):
         self.assertError(post("/explanations/status", {"ids": ["x"] * 101}), 400, "BATCH_TOO_LARGE", "ids")
 
     def test_routes_and_methods(self):
-        status, headers, out = dispatch.dispatch("GET", "/nowhere", b"")
+        status, headers, out = DISPATCHER.dispatch("GET", "/nowhere", b"")
         self.assertEqual((status, json.loads(out)["error"]["code"]), (404, "NOT_FOUND"))
-        status, headers, out = dispatch.dispatch("GET", "/recommend", b"")
+        status, headers, out = DISPATCHER.dispatch("GET", "/recommend", b"")
         self.assertEqual((status, json.loads(out)["error"]["code"]), (405, "METHOD_NOT_ALLOWED"))
         self.assertIn(("Allow", "POST"), headers)
-        status, _headers, out = dispatch.dispatch("POST", "/areas", b" " * (dispatch.MAX_BODY_BYTES + 1))
+        status, _headers, out = DISPATCHER.dispatch("POST", "/areas", b" " * (dispatch.MAX_BODY_BYTES + 1))
         self.assertEqual((status, json.loads(out)["error"]["code"]), (413, "PAYLOAD_TOO_LARGE"))
-        self.assertEqual(dispatch.dispatch("GET", "/health?probe=1", b"")[0], 200)
-        self.assertEqual(dispatch.dispatch("POST", "/personas", b"")[0], 200)
+        self.assertEqual(DISPATCHER.dispatch("GET", "/health?probe=1", b"")[0], 200)
+        self.assertEqual(DISPATCHER.dispatch("POST", "/personas", b"")[0], 200)
 
     def test_a_bug_answers_500_without_its_traceback(self):
         def broken(body):
             raise KeyError("secret detail")
 
         stderr = io.StringIO()
-        with mock.patch.dict(handlers.ROUTES, {("POST", "/areas"): broken}), redirect_stderr(stderr):
-            status, _headers, out = dispatch.dispatch("POST", "/areas", b"{}")
+        with mock.patch.dict(DISPATCHER.routes, {("POST", "/areas"): broken}), redirect_stderr(stderr):
+            status, _headers, out = DISPATCHER.dispatch("POST", "/areas", b"{}")
         self.assertEqual(status, 500)
         self.assertEqual(json.loads(out), {"error": {"code": "INTERNAL", "message": "internal error", "field": None}})
         self.assertNotIn(b"Traceback", out)
