@@ -20,10 +20,8 @@
 const layers = [
   {
     name: 'ground floor',
-    members: ['lib/', 'project-root.ts'],
-    why:
-      'Helpers with no knowledge of the app. project-root.ts imports only node: modules and is used by ' +
-      'config/ and modal/, so it stands here next to lib/ (it may move into lib/).',
+    members: ['lib/'],
+    why: 'Helpers with no knowledge of the app; they import packages and node: modules, nothing else of src/.',
   },
   { name: 'config', members: ['config/'], why: 'Reads the environment; every feature takes its settings from here.' },
   {

@@ -14,9 +14,9 @@ import type { AddressInfo } from 'node:net';
 import { cpus } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis as IORedis } from 'ioredis';
-import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import { loadConfig } from '../src/config/config.ts';
-import { LocalEngineProcess } from '../src/modal/local-engine.ts';
+import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { createApp, type App } from '../src/yoga.ts';
 import { mulberry32 } from './lib/random.ts';
 

@@ -6,7 +6,7 @@ import { schema } from '../src/schema/index.ts';
 const readme = new URL('../README.md', import.meta.url);
 const text = readFileSync(readme, 'utf8');
 const updated = text.replace(
-  /(<!-- cost-table:[^\n]*-->\n)[^]*?(\n<!-- \/cost-table -->)/,
+  /(<!-- cost-table:[^\n]*-->\n)[\s\S]*?(\n<!-- \/cost-table -->)/,
   (_all, open: string, close: string) => `${open}${costTable(schema)}${close}`,
 );
 writeFileSync(readme, updated);

@@ -177,6 +177,17 @@ function stronglyConnected(arrows: Arrow[]): string[][] {
 
 const runtimeCache = new Map<string, Set<string>>();
 
+/** The fields of an swc node that name a module; the walk visits every other field too. */
+interface SwcNode {
+  type?: string;
+  typeOnly?: boolean;
+  isTypeOnly?: boolean;
+  source?: { value?: unknown };
+  moduleRef?: { expression?: { value?: unknown } };
+  callee?: { type?: string };
+  arguments?: { expression?: { value?: unknown } }[];
+}
+
 /**
  * The modules `file` (relative to the project) loads at run time, by the specifier it names them with:
  * every import or re-export that is not `import type` / `export type`, and every `import()`. A module the
@@ -193,7 +204,7 @@ export function runtimeSpecifiers(file: string): Set<string> {
       for (const item of node) walk(item);
       return;
     }
-    const record = node as Record<string, any>;
+    const record = node as SwcNode;
     switch (record.type) {
       case 'ImportDeclaration':
       case 'ExportNamedDeclaration':

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
  * benchmarks and the abuse suites run the server exactly as it is started in production.
  */
 export function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as { scripts: { start: string } };
+  const pkg = JSON.parse(readFileSync(fileURLToPath(new URL('../package.json', import.meta.url)), 'utf8')) as {
+    scripts: { start: string };
+  };
   const command = pkg.scripts.start.split('&&').at(-1)!.trim().split(/\s+/);
   return command.slice(command.indexOf('node') + 1).filter((arg) => arg.startsWith('--'));
 }

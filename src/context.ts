@@ -15,7 +15,7 @@ export interface Context {
   config: Config;
   /** The request carried the admin token. */
   admin: boolean;
-  /** The id in the log line, the x-request-id response header and Sentry events (src/http/request-id.ts). */
+  /** The id in the log line, the x-request-id response header and Sentry events (src/lib/request-id.ts). */
   requestId: string;
   /** Who the request is charged to. */
   client: Client;

@@ -6,8 +6,12 @@ export function userError(message: string, field?: string, extra: Record<string,
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field, ...extra } });
 }
 
-/** Turns an engine failure into a coded error on the field it affects, never an HTTP 500. */
-export function fromEngineError(error: unknown, fieldPrefix?: string): unknown {
+/**
+ * An engine failure as a coded error on the field it affects, never an HTTP 500; any other error as it is.
+ * `fieldPrefix` names the argument the engine's own field path sits in (the engine's `budget` is the
+ * client's `input.budget`).
+ */
+export function fromEngineError<E>(error: E, fieldPrefix?: string): E | GraphQLError {
   if (!(error instanceof EngineError)) return error;
   const { endpoint, field } = error.details;
   if (error.code === 'BAD_USER_INPUT') {
@@ -18,16 +22,4 @@ export function fromEngineError(error: unknown, fieldPrefix?: string): unknown {
     error.code === 'UPSTREAM_BAD_RESPONSE' ? 'The engine answered in an unexpected shape.' : 'The engine is unavailable; try again shortly.',
     { extensions: { code: error.code, endpoint } },
   );
-}
-
-/**
- * Runs an engine-backed lookup, rethrowing its failure as a coded GraphQL error. `fieldPrefix` names the
- * argument the engine's own field path sits in (the engine's `budget` is the client's `input.budget`).
- */
-export async function engineCall<T>(load: () => Promise<T>, fieldPrefix?: string): Promise<T> {
-  try {
-    return await load();
-  } catch (error) {
-    throw fromEngineError(error, fieldPrefix);
-  }
 }

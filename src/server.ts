@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { ConfigError } from './config/env.ts';
-import { loadConfig, type Config } from './config/config.ts';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { trackOpenRequests } from './http/drain.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { serveMetricsOn } from './http/metrics-listener.ts';
@@ -64,7 +63,7 @@ async function shutdown(signal: string) {
   server.close();
   server.closeIdleConnections();
   // Requests, @defer streams and subscriptions in flight finish, with the engine still running.
-  let drained = await open.settled(drainMs);
+  let drained = await open.settled(drainMs, app.drain.expired);
   if (!drained) {
     app.log('server.drain.deadline', { openRequests: open.count, drainMs });
     // Streams still open end with a SHUTTING_DOWN error, operations still running answer with it.

@@ -25,7 +25,7 @@ import { useReadiness } from './http/readiness.ts';
 import { Drain, useDrain } from './http/drain.ts';
 import { useNoInternalErrors } from './http/no-internal-errors.ts';
 import { useVariablesLimit } from './http/variables-limit.ts';
-import { requestIdOf } from './http/request-id.ts';
+import { requestIdOf } from './lib/request-id.ts';
 import { securityPlugins } from './http/security.ts';
 import { useTrustedDocuments } from './http/trusted-documents.ts';
 import { createObservability } from './observability/create-observability.ts';
@@ -69,7 +69,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       const stats = newRequestStats();
       const client = clientOf(request, serverContext);
       const requestId = requestIdOf(request);
-      const loaders = createLoaders(engine.engine, cache, stats, { chargeExplanations: explanationCharger(rateLimits, client) });
+      const loaders = createLoaders(engine.engine, cache, stats, { explanationBudget: explanationCharger(rateLimits, client) });
       return {
         loaders,
         stats,

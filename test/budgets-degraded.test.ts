@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startUpstashLocal } from '../src/cache/upstash-local.ts';
+import { startUpstashLocal } from '../scripts/upstash-local.ts';
 import { requireRedis } from './helpers/redis.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 

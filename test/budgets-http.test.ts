@@ -51,6 +51,21 @@ describe('refunds', () => {
     expect(minute.remaining).toBe(1000 - 134);
   });
 
+  it('@stream: the streamed items stay charged, even when the first payload holds none of them', async () => {
+    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '1000', RATE_LIMIT_WINDOW_MS: HOUR });
+    const response = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
+      body: JSON.stringify({ query: `{ stations(first: 70) @stream(initialCount: 0) { id lines { id } } }` }),
+    });
+    const parts = await multipartParts(response, 0);
+    const requested = parts[0]!.part.extensions.cost.requestedQueryCost;
+    expect(requested).toBeGreaterThan(70);
+    const { body } = await s.gql(INFO);
+    const minute = body.data!.rateLimit.budgets.find((b: { name: string }) => b.name === 'minute');
+    expect(minute.remaining).toBe(1000 - requested);
+  });
+
   it('an answer whose data is null refunds nothing', async () => {
     const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '1000', RATE_LIMIT_WINDOW_MS: HOUR });
     // `stations` is non-null: its refused argument nulls the whole answer, though `areas` ran.
@@ -73,12 +88,20 @@ describe('charging', () => {
     expect(ietf(refusedAgain)).toEqual({ minute: 900, day: 50 });
   });
 
-  it('a query that costs more than the whole budget says so, rather than when to retry', async () => {
+  it('a query that costs more than the whole budget is refused as too expensive, not told to retry', async () => {
     const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '50', RATE_LIMIT_WINDOW_MS: HOUR });
     const refused = await s.gql(DASHBOARD);
-    expect(refused.status).toBe(429);
-    expect(refused.body.errors![0]!.message).toContain('more than the minute budget holds (50)');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('retry-after')).toBeNull();
+    expect(refused.body.errors![0]!.extensions).toMatchObject({
+      code: 'COST_ESTIMATED_TOO_EXPENSIVE',
+      cost: { requestedQueryCost: 100, maximumAvailable: 50 },
+    });
+    expect(refused.body.errors![0]!.message).toContain('your budget holds at most 50');
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('50');
+    // rateLimit(query:) says the same before it is sent.
+    const priced = await s.gql(`query ($q: String!) { rateLimit(query: $q) { maxQueryCost query { requestedQueryCost withinMaximum } } }`, { q: DASHBOARD });
+    expect(priced.body.data!.rateLimit).toEqual({ maxQueryCost: 50, query: { requestedQueryCost: 100, withinMaximum: false } });
   });
 
   it('the headers and throttleStatus describe the minute budget on every answer, even when the day budget is tighter', async () => {

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Ratelimit } from '@upstash/ratelimit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstashClient } from '../src/cache/upstash-client.ts';
-import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { upstashClient } from '../src/lib/upstash-client.ts';
+import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import type { Budget } from '../src/ratelimit/bucket.ts';
 import { DegradedLimits } from '../src/ratelimit/degraded.ts';
 import type { Limiter } from '../src/ratelimit/limiter.ts';

@@ -5,12 +5,12 @@ import { runInNewContext } from 'node:vm';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Cache, type Clock } from '../src/cache/cache.ts';
-import type { CacheKind } from '../src/cache/kinds.ts';
+import { ALL_AREAS, type CacheKind, cacheKinds, policyOf } from '../src/config/cache-kinds.ts';
 import { MemoryStore } from '../src/cache/memory-store.ts';
-import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import { newRequestStats } from '../src/loaders/loaders.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
-import { LocalEngineProcess } from '../src/modal/local-engine.ts';
+import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { freePort, OwnRedis, requireRedis } from './helpers/redis.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -392,6 +392,159 @@ describe('stale while the engine is slow', () => {
     await clock.advance(400);
     expect(next.value).toEqual([{ value: { name: 'first' }, stale: true, cached: true }]);
     expect(engine.calls).toHaveLength(2);
+  });
+});
+
+describe('the cache over in-memory stores, on a fake clock', () => {
+  // Above the minute a running explanation job is kept, so the two can be told apart.
+  const TTL = 600;
+  /** A cache with every kind's TTL at TTL; `shared` plays the Redis tier, so two caches can share it. */
+  function cache(clock: FakeClock, shared?: MemoryStore) {
+    const ttlSeconds = Object.fromEntries(cacheKinds.map((kind) => [kind, TTL])) as Record<CacheKind, number>;
+    return new Cache({
+      prefix: 'unit',
+      memory: new MemoryStore(1 << 20),
+      redis: shared,
+      ttlSeconds,
+      staleSeconds: 3600,
+      memoryTtlSeconds: 5,
+      redisRetryMs: 1000,
+      metrics: createMetrics(),
+      log: () => {},
+      clock,
+    });
+  }
+  /**
+   * An engine that answers every id at once with `{ id, call }`, and remembers what it was asked. Each
+   * value is also a finished job, so that every kind keeps it for the TTL (explanations keep only those).
+   */
+  function engine() {
+    const calls: string[][] = [];
+    const fetch = async (ids: string[]) => {
+      calls.push(ids);
+      return ids.map((id) => ({ id, call: calls.length, status: 'READY' }));
+    };
+    return { calls, fetch };
+  }
+  /** What each lookup answered: `{ id, call }` says which engine call fetched it. */
+  const values = (lookups: unknown[]) =>
+    lookups.map((l) => {
+      if (l instanceof Error) return l.message;
+      const { status: _job, ...value } = (l as { value: { status?: string } }).value;
+      return value;
+    });
+
+  it('keeps a value for its TTL, then asks the engine again', async () => {
+    const clock = new FakeClock();
+    const c = cache(clock);
+    const e = engine();
+    expect(values(await c.load('crime', ['A', 'B'], e.fetch))).toEqual([{ id: 'A', call: 1 }, { id: 'B', call: 1 }]);
+    await clock.advance(TTL * 1000 - 1);
+    expect(values(await c.load('crime', ['A', 'B'], e.fetch))).toEqual([{ id: 'A', call: 1 }, { id: 'B', call: 1 }]);
+    await clock.advance(1);
+    expect(values(await c.load('crime', ['B'], e.fetch))).toEqual([{ id: 'B', call: 2 }]);
+    expect(e.calls).toEqual([['A', 'B'], ['B']]);
+  });
+
+  it('answers a failed refresh with the expired copy, marked stale, and fails only the ids it never had', async () => {
+    const clock = new FakeClock();
+    const c = cache(clock);
+    await c.store('area', [{ id: 'A', value: { name: 'kept' } }]);
+    await clock.advance(TTL * 1000);
+    const stats = newRequestStats();
+    const lookups = await c.load('area', ['A', 'B'], () => Promise.reject(new Error('engine down')), stats);
+    expect(lookups[0]).toEqual({ value: { name: 'kept' }, stale: true, cached: true });
+    expect(lookups[1]).toBeInstanceOf(Error);
+    expect((lookups[1] as Error).message).toBe('engine down');
+    expect([...stats.stale.get('area')!]).toEqual(['A']);
+  });
+
+  it('asks the engine once for an id two loads want at the same time (single flight)', async () => {
+    const clock = new FakeClock();
+    const c = cache(clock);
+    const slow = slowEngine();
+    const first = newRequestStats();
+    const second = newRequestStats();
+    const loads = Promise.all([c.load('station', ['7', '8'], slow.fetch, first), c.load('station', ['8', '9'], slow.fetch, second)]);
+    await settle();
+    // The second load asked only for what the first was not already fetching.
+    expect(slow.calls).toEqual([['7', '8'], ['9']]);
+    slow.answers[0]!.resolve([{ id: 7 }, { id: 8 }]);
+    slow.answers[1]!.resolve([{ id: 9 }]);
+    const [a, b] = await loads;
+    expect(values(a)).toEqual([{ id: 7 }, { id: 8 }]);
+    expect(values(b)).toEqual([{ id: 8 }, { id: 9 }]);
+    expect({ hits: second.hits, misses: second.misses }).toEqual({ hits: 1, misses: 1 });
+  });
+
+  it('invalidates single ids, keeping the rest of the kind', async () => {
+    const clock = new FakeClock();
+    const c = cache(clock);
+    const e = engine();
+    await c.load('schools', ['A', 'B', 'C'], e.fetch);
+    expect(await c.invalidate('schools', ['A', 'C'])).toEqual({ version: 1, deleted: 2 });
+    expect(values(await c.load('schools', ['A', 'B', 'C'], e.fetch))).toEqual([
+      { id: 'A', call: 2 },
+      { id: 'B', call: 1 },
+      { id: 'C', call: 2 },
+    ]);
+    expect(e.calls).toEqual([['A', 'B', 'C'], ['A', 'C']]);
+  });
+
+  it('invalidates a whole kind at once by its version, on every cache sharing the store, and no other kind', async () => {
+    const clock = new FakeClock();
+    const shared = new MemoryStore(1 << 20);
+    const a = cache(clock, shared);
+    const b = cache(clock, shared);
+    const e = engine();
+    await a.load('commute', ['A>1', 'B>1'], e.fetch);
+    await a.load('crime', ['A'], e.fetch);
+    // The other cache reads what the first wrote to the shared store: no engine call.
+    expect(values(await b.load('commute', ['A>1'], e.fetch))).toEqual([{ id: 'A>1', call: 1 }]);
+    expect(e.calls).toHaveLength(2);
+
+    expect(await a.invalidate('commute')).toEqual({ version: 2, deleted: 0 });
+    // The other cache sees the new version once its copy of the versions is older than the memory TTL.
+    await clock.advance(5_001);
+    expect(values(await b.load('commute', ['A>1', 'B>1'], e.fetch))).toEqual([{ id: 'A>1', call: 3 }, { id: 'B>1', call: 3 }]);
+    expect(values(await b.load('crime', ['A'], e.fetch))).toEqual([{ id: 'A', call: 2 }]);
+    expect(e.calls).toHaveLength(3);
+  });
+
+  it('drops the lists the policy table names with any id of their kind (every area with an area)', async () => {
+    for (const kind of cacheKinds) {
+      const clock = new FakeClock();
+      const c = cache(clock);
+      const e = engine();
+      await c.load(kind, ['all', 'X', 'Y'], e.fetch);
+      await c.invalidate(kind, ['X']);
+      await c.load(kind, ['all', 'X', 'Y'], e.fetch);
+      const dropped = ['all', 'X'].filter((id) => id === 'X' || (policyOf(kind).alsoDrops ?? []).includes(id));
+      expect(e.calls.slice(1), kind).toEqual([dropped]);
+    }
+    expect(policyOf('area').alsoDrops).toEqual([ALL_AREAS]);
+  });
+
+  it('keeps each explanation job as the policy table says: finished for the TTL, running briefly, failed not at all', async () => {
+    const clock = new FakeClock();
+    const c = cache(clock);
+    const calls: string[][] = [];
+    const jobs = async (ids: string[]) => {
+      calls.push(ids);
+      return ids.map((id) => ({ id, status: id }));
+    };
+    await c.load('explanation', ['READY', 'PENDING', 'FAILED'], jobs);
+    await c.load('explanation', ['READY', 'PENDING', 'FAILED'], jobs);
+    expect(calls.slice(1)).toEqual([['FAILED']]);
+    await clock.advance(60_000);
+    await c.load('explanation', ['READY', 'PENDING'], jobs);
+    await clock.advance(TTL * 1000 - 60_000);
+    await c.load('explanation', ['READY'], jobs);
+    expect(calls.slice(2)).toEqual([['PENDING'], ['READY']]);
+    // A load told not to write hands the value back and keeps nothing.
+    await c.load('explanation', ['other'], jobs, undefined, { write: false });
+    await c.load('explanation', ['other'], jobs);
+    expect(calls.slice(4)).toEqual([['other'], ['other']]);
   });
 });
 

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/config.ts';
-import { ConfigError } from '../src/config/env.ts';
+import { ConfigError, loadConfig } from '../src/config/config.ts';
 
 describe('configuration', () => {
   it('defaults to development with GraphiQL on and the local engine', () => {

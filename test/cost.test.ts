@@ -14,7 +14,7 @@ import {
   type GraphQLObjectType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { fieldNodesAt, fragmentsOf } from '../src/http/field-nodes.ts';
+import { fieldNodesAt, fragmentsOf } from '../src/lib/field-nodes.ts';
 import { fieldsOverLimit, maxFieldsRule } from '../src/http/max-fields.ts';
 import { actualCost, estimateCost, INTROSPECTION_COST, type CostExtension } from '../src/ratelimit/cost.ts';
 import { costTable } from '../src/ratelimit/cost-table.ts';

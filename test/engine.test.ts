@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import { EngineClient } from '../src/modal/client.ts';
 import { failing, modalStandIn } from './helpers/modal-stand-in.ts';
-import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
 
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
@@ -52,8 +52,24 @@ describe('engine down and fallback', () => {
     const modal = await modalStandIn(failing(Infinity));
     cleanups.push(modal.close);
     server = await startServer({ ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: modal.url });
-    const { body } = await server.gql(`{ health { status engine { status active } } }`);
+    const { status, body } = await server.gql(`{
+      area(code: "E09000007") { name safety { rank } }
+      station(id: "145") { name }
+      rateLimit { client tier }
+      health { status engine { status active } }
+    }`);
+    expect(status).toBe(200);
+    // What does not need the engine is served in full...
+    expect(body.data!.rateLimit).toEqual({ client: 'ip:127.0.0.1', tier: 'anonymous' });
     expect(body.data!.health).toEqual({ status: 'degraded', engine: { status: 'DOWN', active: 'modal' } });
+    // ...and each engine field is null, with its own coded error at its own path.
+    expect(body.data!.area).toBeNull();
+    expect(body.data!.station).toBeNull();
+    const errors = body.errors!.map((e) => ({ path: e.path, code: e.extensions!.code }));
+    expect(errors.sort((a, b) => String(a.path).localeCompare(String(b.path)))).toEqual([
+      { path: ['area'], code: 'UPSTREAM_UNAVAILABLE' },
+      { path: ['station'], code: 'UPSTREAM_UNAVAILABLE' },
+    ]);
   });
 
   it('in auto mode falls back to the local engine while Modal fails, behind a breaker', async () => {

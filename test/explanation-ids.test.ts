@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ExplanationIds } from '../src/explanations/ids.ts';
-import { LocalEngineProcess } from '../src/modal/local-engine.ts';
+import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const REQUEST = `mutation ($code: ID!) { requestExplanation(areaCode: $code, persona: PARENT) { id status } }`;

@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { plainText } from '../src/explanations/plain-text.ts';
-import { LocalEngineProcess } from '../src/modal/local-engine.ts';
+import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { multipartParts } from './helpers/multipart.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 

@@ -1,5 +1,5 @@
 import type { TestProject } from 'vitest/node';
-import { LocalEngineProcess } from '../src/modal/local-engine.ts';
+import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

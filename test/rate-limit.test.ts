@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUpstashLocal, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import { requireRedis } from './helpers/redis.ts';
 import { serversPerTest } from './helpers/server.ts';
 
@@ -77,6 +77,21 @@ describe('cost and rate limits (in-process store)', () => {
     expect(bad.headers.get('x-ratelimit-remaining')).toBe('499');
   });
 
+  it('charges nothing for a request refused for its origin or a missing CSRF header', async () => {
+    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '500', CORS_ORIGINS: 'https://app.example.com' });
+    for (let i = 0; i < 5; i += 1) {
+      const foreign = await fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', origin: 'https://evil.example.com' },
+        body: JSON.stringify({ query: '{ __typename }' }),
+      });
+      expect(foreign.status).toBe(403);
+      expect((await fetch(`${s.url}/graphql?query=${encodeURIComponent('{ __typename }')}`)).status).toBe(403);
+    }
+    const { body } = await s.gql(`{ rateLimit { budgets { name remaining } } }`);
+    expect(body.data!.rateLimit.budgets.find((b: { name: string }) => b.name === 'minute').remaining).toBe(500);
+  });
+
   it('gives API-key tiers their own, larger budgets and refuses an unknown key', async () => {
     const s = await server({
       RATE_LIMIT_POINTS_PER_MINUTE: '150',
@@ -94,6 +109,9 @@ describe('cost and rate limits (in-process store)', () => {
     const unknown = await s.gql(AREA, {}, { 'x-api-key': 'k_wrong' });
     expect(unknown.status).toBe(401);
     expect(unknown.body.errors![0]!.extensions!.code).toBe('UNAUTHENTICATED');
+    // A wrong key costs the sender's address a point: guessing keys spends its own budget.
+    const anonymousLeft = Number(anonymous.headers.get('x-ratelimit-remaining'));
+    expect(unknown.headers.get('x-ratelimit-remaining')).toBe(String(anonymousLeft - 1));
     const { body } = await s.gql(`{ rateLimit { client tier } }`, {}, { 'x-api-key': 'k_test_0123456789' });
     expect(body.data!.rateLimit).toEqual({ client: 'key:dashboard-team', tier: 'standard' });
   });

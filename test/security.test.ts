@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { parse, validate } from 'graphql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AreaDetailDocument, FindStationDocument } from '../operations/generated/graphql.ts';
 import { schema } from '../src/schema/index.ts';
 import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
@@ -324,7 +325,16 @@ describe('health', () => {
   });
 
   it('/ready stays ready but says so when Redis does not answer, within its timeout', async () => {
-    const s = await server({ UPSTASH_REDIS_REST_URL: 'http://10.255.255.1:81', UPSTASH_REDIS_REST_TOKEN: 'token', READY_TIMEOUT_MS: '300' });
+    // A port on loopback that takes connections and never answers: Redis hung, not refused.
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = createNetServer((socket) => sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    onTestFinished(() => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => silent.close(() => resolve()));
+    });
+    const port = (silent.address() as AddressInfo).port;
+    const s = await server({ UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${port}`, UPSTASH_REDIS_REST_TOKEN: 'token', READY_TIMEOUT_MS: '300' });
     const started = performance.now();
     const response = await fetch(`${s.url}/ready`);
     expect(performance.now() - started).toBeLessThan(1_500);
@@ -332,5 +342,14 @@ describe('health', () => {
     expect(await response.json()).toMatchObject({ checks: { cache: { status: 'DEGRADED', tiers: ['memory', 'redis'], redis: 'DOWN' } } });
     const { body } = await s.gql(`{ health { status cache { status redis } } }`);
     expect(body.data!.health).toEqual({ status: 'degraded', cache: { status: 'DEGRADED', redis: 'DOWN' } });
+  });
+
+  it('/ready answers a flood of probes from one engine check a second, not one each', async () => {
+    const s = await server();
+    const calls = await s.countEngineCalls(async () => {
+      const answers = await Promise.all(Array.from({ length: 50 }, () => fetch(`${s.url}/ready`)));
+      expect(answers.every((a) => a.status === 200)).toBe(true);
+    });
+    expect(calls.health ?? 0).toBeLessThanOrEqual(2);
   });
 });

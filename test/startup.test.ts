@@ -5,8 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { loadConfig } from '../src/config/config.ts';
-import { ConfigError } from '../src/config/env.ts';
+import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { Drain, useDrain } from '../src/http/drain.ts';
 import { eventually, ingestStandIn, type IngestStandIn } from './helpers/ingest-stand-in.ts';
 

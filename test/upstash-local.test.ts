@@ -3,7 +3,7 @@ import { Ratelimit } from '@upstash/ratelimit';
 import { Redis } from '@upstash/redis';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startUpstashLocal, stripUnknownShebangFlags, type UpstashLocal } from '../src/cache/upstash-local.ts';
+import { startUpstashLocal, stripUnknownShebangFlags, type UpstashLocal } from '../scripts/upstash-local.ts';
 
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 

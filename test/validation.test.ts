@@ -54,6 +54,34 @@ describe('bad documents and arguments get coded errors', () => {
     }
   });
 
+  it('@stream with a negative initialCount, written out or as a variable', async () => {
+    const cases: [string, Record<string, unknown>?][] = [
+      [`{ stations(first: 3) @stream(initialCount: -1) { id } }`],
+      [`query ($n: Int!) { stations(first: 3) @stream(initialCount: $n) { id } }`, { n: -2 }],
+    ];
+    for (const [query, variables] of cases) {
+      for (const accept of ['application/graphql-response+json', 'multipart/mixed']) {
+        const response = await fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', accept },
+          body: JSON.stringify({ query, variables }),
+        });
+        const text = await response.text();
+        expect(text, `${accept} ${query}`).toContain('"BAD_USER_INPUT"');
+        expect(text).toContain('@stream(initialCount:) must be 0 or more.');
+      }
+    }
+    const fine = await fetch(`${server.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'multipart/mixed' },
+      body: JSON.stringify({ query: `{ stations(first: 3) @stream(initialCount: 0) { id } }` }),
+    });
+    const text = await fine.text();
+    expect(fine.status).toBe(200);
+    expect(text).toContain('"items"');
+    expect(text).not.toContain('"errors"');
+  });
+
   it('never answers with a stack trace', async () => {
     const { body } = await server.gql(`{ area(code: "E09000007") { commute(to: "-1") { minutes } } }`);
     expect(JSON.stringify(body)).not.toMatch(/\bat .*\.(ts|js):\d+/);

@@ -1,7 +1,8 @@
-import { CircuitBreaker } from '../modal/circuit-breaker.ts';
+import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { cacheKey, type CacheKind } from './kinds.ts';
+import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
+import { cacheKey } from './keys.ts';
 import type { MemoryStore } from './memory-store.ts';
 import type { CacheStore, Entry } from './store.ts';
 
@@ -49,7 +50,7 @@ export interface Clock {
   after(ms: number, fn: () => void): () => void;
 }
 
-export const systemClock: Clock = {
+const systemClock: Clock = {
   now: () => Date.now(),
   after(ms, fn) {
     const timer = setTimeout(fn, ms);
@@ -60,8 +61,8 @@ export const systemClock: Clock = {
 export interface LoadOptions {
   /** Skip the reads: fetch everything and overwrite what the cache held (warming). */
   refresh?: boolean;
-  /** Seconds to keep a fetched value, or null to not keep it (a job still running); default the kind's TTL. */
-  ttlFor?: (value: unknown) => number | null;
+  /** false: hand back what was fetched without writing it (its caller writes what is worth keeping). */
+  write?: boolean;
 }
 
 interface Deferred {
@@ -92,10 +93,6 @@ export class Cache {
 
   private now(): number {
     return this.clock.now();
-  }
-
-  ttlSeconds(kind: CacheKind): number {
-    return this.options.ttlSeconds[kind];
   }
 
   /** The in-process tier (its size in heap bytes: `memory.heapBytes`). */
@@ -184,7 +181,7 @@ export class Cache {
     staleCopies: Map<string, Entry>,
     fetch: (ids: string[]) => Promise<readonly T[]>,
     stats: CacheStats | undefined,
-    { refresh, ttlFor }: LoadOptions,
+    { refresh, write = true }: LoadOptions,
   ): Promise<void> {
     const { memory, redis, staleAfterMs } = this.options;
     let missing = [...mine.keys()];
@@ -219,7 +216,7 @@ export class Cache {
     }
     if (stats) stats.misses += missing.length;
 
-    const revalidated = this.revalidate(kind, mine, missing, staleCopies, fetch, ttlFor);
+    const revalidated = this.revalidate(kind, mine, missing, staleCopies, fetch, write);
     const withCopy = missing.filter((key) => staleCopies.has(key));
     if (withCopy.length === 0 || staleAfterMs === undefined) return revalidated;
     // Stale-while-revalidate: a slow engine answers the keys that have a copy late, not the request. A request
@@ -246,7 +243,7 @@ export class Cache {
     missing: string[],
     staleCopies: Map<string, Entry>,
     fetch: (ids: string[]) => Promise<readonly T[]>,
-    ttlFor: LoadOptions['ttlFor'],
+    write: boolean,
   ): Promise<void> {
     try {
       let values: readonly T[];
@@ -266,7 +263,7 @@ export class Cache {
       const writes = missing.flatMap((key, i) => {
         const value = values[i] ?? null;
         mine.get(key)!.deferred.resolve({ value, stale: false, cached: false });
-        const ttl = ttlFor ? ttlFor(value) : this.options.ttlSeconds[kind];
+        const ttl = write ? this.keepSeconds(kind, value) : null;
         return ttl === null ? [] : [{ key, value, ttl }];
       });
       await this.write(writes);
@@ -285,9 +282,21 @@ export class Cache {
   }
 
   /** Writes values fetched some other way (every area in one answer) under their own ids, in one round trip. */
-  async store(kind: CacheKind, items: readonly { id: string; value: unknown }[], ttlSeconds = this.options.ttlSeconds[kind]) {
+  async store(kind: CacheKind, items: readonly { id: string; value: unknown }[]) {
     const version = await this.version(kind);
-    await this.write(items.map(({ id, value }) => ({ key: cacheKey(this.options.prefix, kind, version, id), value, ttl: ttlSeconds })));
+    await this.write(
+      items.flatMap(({ id, value }) => {
+        const ttl = this.keepSeconds(kind, value);
+        return ttl === null ? [] : [{ key: cacheKey(this.options.prefix, kind, version, id), value, ttl }];
+      }),
+    );
+  }
+
+  /** Seconds to keep one value: the kind's TTL, or what the kind's policy says for it (null: not at all). */
+  private keepSeconds(kind: CacheKind, value: unknown): number | null {
+    const ttl = this.options.ttlSeconds[kind];
+    const { keepFor } = policyOf(kind);
+    return keepFor ? keepFor(value, ttl) : ttl;
   }
 
   /** Both tiers in one round trip each; Redis keeps a copy `staleSeconds` past its TTL, memory only briefly. */
@@ -308,9 +317,8 @@ export class Cache {
     const { memory, redis } = this.options;
     if (ids && ids.length > 0) {
       const version = await this.version(kind);
-      // The list of every area holds the ones named, so it goes too.
-      const all = kind === 'area' ? ['all'] : [];
-      const keys = [...ids, ...all].map((id) => cacheKey(this.options.prefix, kind, version, id));
+      // With the lists that hold the ids named (the list of every area holds every area).
+      const keys = [...ids, ...(policyOf(kind).alsoDrops ?? [])].map((id) => cacheKey(this.options.prefix, kind, version, id));
       await memory.del(keys);
       if (redis) await redis.del(keys);
       return { version, deleted: ids.length };

@@ -47,6 +47,8 @@ export function heapBytesOf(value: unknown): number {
 
 /** A flat string: 16-byte header, then the characters, rounded up to 8 bytes. */
 export function stringHeapBytes(text: string): number {
+  // V8 stores a string of Latin-1 characters one byte each, any other two.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the range is every Latin-1 character, control ones included
   const perChar = /[^\u0000-\u00ff]/.test(text) ? 2 : 1;
   return (16 + text.length * perChar + 7) & ~7;
 }

@@ -4,10 +4,10 @@ import type { CacheStore, Entry } from './store.ts';
 
 /**
  * What one entry costs besides its key and its value: the `{v, f}` object and its boxed expiry, the LRU's
- * map slot and its per-index arrays (key, value, links, TTL start and length, size). Measured by
- * test/cache-memory.test.ts, which fills the store with small values and compares with the heap's growth.
+ * map slot and its per-index arrays (key, value, links, TTL start and length, size). Measured by filling the
+ * store with small values and comparing with the heap's growth; test/cache.test.ts checks the whole bound.
  */
-export const ENTRY_OVERHEAD_BYTES = 176;
+const ENTRY_OVERHEAD_BYTES = 176;
 
 /**
  * The in-process tier, bounded by the heap bytes its entries take (estimated by `heapBytesOf`), not by the
@@ -16,11 +16,10 @@ export const ENTRY_OVERHEAD_BYTES = 176;
  * but costs a parse per hit (1.7 ms more per warm dashboard request, measured).
  */
 export class MemoryStore implements CacheStore {
-  readonly tier = 'memory' as const;
   private readonly lru: LRUCache<string, Entry>;
   private readonly kindVersions: Record<string, number> = {};
 
-  constructor(maxBytes: number, private readonly maxTtlSeconds = Infinity) {
+  constructor(maxBytes: number) {
     this.lru = new LRUCache<string, Entry>({
       maxSize: maxBytes,
       sizeCalculation: (entry, key) => stringHeapBytes(key) + heapBytesOf(entry.v) + ENTRY_OVERHEAD_BYTES,
@@ -33,7 +32,7 @@ export class MemoryStore implements CacheStore {
 
   async mset(entries: readonly { key: string; entry: Entry; ttlSeconds: number }[]) {
     for (const { key, entry, ttlSeconds } of entries) {
-      this.lru.set(key, entry, { ttl: Math.min(ttlSeconds, this.maxTtlSeconds) * 1000 });
+      this.lru.set(key, entry, { ttl: ttlSeconds * 1000 });
     }
   }
 
@@ -44,10 +43,6 @@ export class MemoryStore implements CacheStore {
   /** The heap bytes its entries take by its own estimate; never above the bound it was given. */
   get heapBytes(): number {
     return this.lru.calculatedSize;
-  }
-
-  get size(): number {
-    return this.lru.size;
   }
 
   versionOf(kind: string): number {
@@ -63,6 +58,7 @@ export class MemoryStore implements CacheStore {
     return this.kindVersions[kind];
   }
 
+  /** Drops every entry; the kinds keep their versions. */
   clear() {
     this.lru.clear();
   }

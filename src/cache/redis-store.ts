@@ -1,5 +1,5 @@
 import type { Redis } from '@upstash/redis';
-import { upstashClient } from './upstash-client.ts';
+import { upstashClient } from '../lib/upstash-client.ts';
 import type { CacheStore, Entry } from './store.ts';
 
 export interface RedisStoreOptions {
@@ -12,7 +12,6 @@ export interface RedisStoreOptions {
 
 /** The shared tier: Upstash Redis over its REST protocol. Each method is one HTTP round trip. */
 export class RedisStore implements CacheStore {
-  readonly tier = 'redis' as const;
   private readonly redis: Redis;
   private readonly versionsKey: string;
 

@@ -6,7 +6,6 @@ export interface Entry<T = unknown> {
 
 /** One tier of the cache. Every method is one round trip for the whole batch. */
 export interface CacheStore {
-  readonly tier: 'memory' | 'redis';
   mget(keys: readonly string[]): Promise<(Entry | null)[]>;
   mset(entries: readonly { key: string; entry: Entry; ttlSeconds: number }[]): Promise<void>;
   del(keys: readonly string[]): Promise<void>;

@@ -1,5 +1,5 @@
 import { Kind, type DirectiveNode, type GraphQLResolveInfo } from 'graphql';
-import { fieldNodesAt } from '../http/field-nodes.ts';
+import { fieldNodesAt } from '../lib/field-nodes.ts';
 
 /**
  * Whether the field being resolved sits under an @defer fragment on every route the operation selects it

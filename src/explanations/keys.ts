@@ -1,33 +1,20 @@
 import { createHash } from 'node:crypto';
 import type { Cache } from '../cache/cache.ts';
-import { canonicalJson } from '../loaders/canonical.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { ExplanationRequest, Job } from '../modal/contract.ts';
 
 /** Ids or questions per /explanations or /explanations/status call: the engine refuses more (python/README.md, "Limits"). */
 export const MAX_IDS_PER_CALL = 100;
 
 /** The cache id of a question: the same area, persona and context always give the same id. */
-export function requestId(request: ExplanationRequest): string {
-  const canonical = canonicalJson({ a: request.areaCode, p: request.persona, c: request.context ?? {} });
+export function questionId(question: ExplanationRequest): string {
+  const canonical = canonicalJson({ a: question.areaCode, p: question.persona, c: question.context ?? {} });
   return `req:${createHash('sha256').update(canonical).digest('hex').slice(0, 32)}`;
 }
 
 /** The question a job answers, as the engine echoes it back. */
-export function requestOf(job: Job): ExplanationRequest {
+function questionOf(job: Job): ExplanationRequest {
   return { areaCode: job.areaCode, persona: job.persona, context: (job.context ?? {}) as ExplanationRequest['context'] };
-}
-
-/**
- * How long a job is kept: a finished one for the explanation TTL; a running one briefly, so the same question
- * asked again meanwhile neither starts nor pays for another job; a failed one not at all (asking again retries).
- */
-export function jobTtl(ttlSeconds: number) {
-  return (value: unknown): number | null => {
-    const job = value as Job | null;
-    if (job?.status === 'READY') return ttlSeconds;
-    if (job?.status === 'PENDING') return Math.min(60, ttlSeconds);
-    return null;
-  };
 }
 
 /**
@@ -38,10 +25,17 @@ export async function rememberJobs(cache: Cache, jobs: readonly (Job | null)[]):
   const ready = jobs.filter((j): j is Job => j?.status === 'READY');
   const failed = jobs.filter((j): j is Job => j?.status === 'FAILED');
   if (ready.length > 0) {
-    await cache.store('explanation', ready.flatMap((job) => [
-      { id: `job:${job.id}`, value: job },
-      { id: requestId(requestOf(job)), value: job },
-    ]));
+    await cache.store(
+      'explanation',
+      ready.flatMap((job) => [
+        { id: `job:${job.id}`, value: job },
+        { id: questionId(questionOf(job)), value: job },
+      ]),
+    );
   }
-  if (failed.length > 0) await cache.invalidate('explanation', failed.map((job) => requestId(requestOf(job))));
+  if (failed.length > 0)
+    await cache.invalidate(
+      'explanation',
+      failed.map((job) => questionId(questionOf(job))),
+    );
 }

@@ -2,7 +2,7 @@ import type { CORSOptions, Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
 
 /** What a browser script may read from a response: the rate-limit state and the request id. */
-export const EXPOSED_HEADERS = [
+const EXPOSED_HEADERS = [
   'RateLimit',
   'RateLimit-Policy',
   'X-RateLimit-Limit',
@@ -15,7 +15,7 @@ export const EXPOSED_HEADERS = [
 const LOCALHOST = /^https?:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
 
 /** An origin on the allow-list (or, in development without one, any localhost origin), or this server's own. */
-export function originAllowed(origin: string, request: Request, config: SecurityConfig): boolean {
+function originAllowed(origin: string, request: Request, config: SecurityConfig): boolean {
   if (config.corsOrigins.includes(origin)) return true;
   if (config.localhostOrigins && LOCALHOST.test(origin)) return true;
   // GraphiQL served by this server calls it from its own origin (compared by host: a proxy may end TLS).

@@ -1,8 +1,9 @@
+import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import { GraphQLError, type ExecutionResult } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 
-export const SHUTTING_DOWN = 'SHUTTING_DOWN';
+const SHUTTING_DOWN = 'SHUTTING_DOWN';
 
 /**
  * The shutdown state the plugins and the HTTP server share. `begin()` when the signal arrives: /ready
@@ -13,6 +14,12 @@ export const SHUTTING_DOWN = 'SHUTTING_DOWN';
 export class Drain {
   private started = false;
   private readonly deadline = new AbortController();
+
+  constructor() {
+    // Every open stream listens for the deadline while it waits for its next payload (and stops listening
+    // once it has it): many at once is expected, not a leak.
+    setMaxListeners(0, this.deadline.signal);
+  }
 
   get draining(): boolean {
     return this.started;
@@ -33,7 +40,7 @@ export class Drain {
   }
 }
 
-export function shuttingDownError(): GraphQLError {
+function shuttingDownError(): GraphQLError {
   return new GraphQLError('The server is shutting down; send the request again.', { extensions: { code: SHUTTING_DOWN } });
 }
 
@@ -72,10 +79,12 @@ type Result = ExecutionResult | AsyncIterable<ExecutionResult>;
  * A result the executor returns at once (graphql-jit's) stays synchronous.
  */
 function untilDeadline(run: () => unknown, expired: AbortSignal): Result | Promise<Result> {
-  const cut = (result: Result) => (Symbol.asyncIterator in result ? endAtDeadline(result, expired) : result);
+  const cut = (result: Result) => (isAsyncIterable(result) ? endAtDeadline(result, expired) : result);
   const result = run() as Result | PromiseLike<Result>;
   if (typeof (result as PromiseLike<Result>).then !== 'function') return cut(result as Result);
-  return settleBefore(Promise.resolve(result), expired).then((settled) => (settled === EXPIRED ? { errors: [shuttingDownError()] } : cut(settled)));
+  return settleBefore(Promise.resolve(result), expired).then((settled) =>
+    settled === EXPIRED ? { errors: [shuttingDownError()] } : cut(settled),
+  );
 }
 
 const EXPIRED = Symbol('expired');
@@ -157,18 +166,21 @@ export function trackOpenRequests(server: Server) {
     get count() {
       return open;
     },
-    /** Resolves true when none is open, false if `ms` passes first. */
-    settled(ms: number): Promise<boolean> {
+    /** Resolves true when none is open, false if `ms` passes first or `cutShort` aborts (a second signal). */
+    settled(ms: number, cutShort?: AbortSignal): Promise<boolean> {
       if (open === 0) return Promise.resolve(true);
+      if (cutShort?.aborted) return Promise.resolve(false);
       return new Promise((resolve) => {
-        const wake = () => {
+        const done = (drained: boolean) => {
           clearTimeout(timer);
-          resolve(true);
-        };
-        const timer = setTimeout(() => {
+          cutShort?.removeEventListener('abort', onCut);
           waiters = waiters.filter((w) => w !== wake);
-          resolve(false);
-        }, ms);
+          resolve(drained);
+        };
+        const wake = () => done(true);
+        const onCut = () => done(false);
+        const timer = setTimeout(() => done(false), ms);
+        cutShort?.addEventListener('abort', onCut, { once: true });
         waiters.push(wake);
       });
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 
@@ -15,7 +16,11 @@ export interface HttpTimeouts {
  * is cut off instead of holding a connection for minutes), and the errors Node answers itself (timeouts,
  * oversized headers, malformed HTTP) as coded GraphQL-shaped JSON like every other refusal.
  */
-export function createHttpServer(handler: RequestListener, timeouts: HttpTimeouts, log?: (event: string, fields?: Record<string, unknown>) => void): Server {
+export function createHttpServer(
+  handler: RequestListener,
+  timeouts: HttpTimeouts,
+  log?: (event: string, fields?: Record<string, unknown>) => void,
+): Server {
   const requestTimeout = timeouts.requestTimeoutMs;
   // Node refuses a headers timeout longer than the request timeout; the headers are part of the request.
   const headersTimeout = Math.min(timeouts.headersTimeoutMs, requestTimeout);
@@ -31,13 +36,17 @@ export function createHttpServer(handler: RequestListener, timeouts: HttpTimeout
     handler,
   );
   server.on('clientError', (error: NodeJS.ErrnoException, socket: Duplex) => {
-    if (error.code !== 'ECONNRESET' && error.code !== 'EPIPE') log?.('http.client_error', { code: error.code ?? 'unknown' });
+    // A connection dropped before or between requests is the client's business, not an event: logging each
+    // would let anyone write a log line per connection they open and close.
+    if (!QUIET_CLIENT_ERRORS.has(error.code ?? '')) log?.('http.client_error', { code: error.code ?? 'unknown' });
     answerClientError(error, socket);
   });
   return server;
 }
 
-export function checkingInterval(shortestTimeoutMs: number): number {
+const QUIET_CLIENT_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'HPE_INVALID_EOF_STATE']);
+
+function checkingInterval(shortestTimeoutMs: number): number {
   return Math.max(50, Math.min(1_000, Math.floor(shortestTimeoutMs / 20)));
 }
 
@@ -67,7 +76,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     const answer = ANSWERS[error.code ?? ''] ?? MALFORMED;
     const body = JSON.stringify({ errors: [{ message: answer.message, extensions: { code: answer.code } }] });
     socket.write(
-      `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${randomUUID()}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }

@@ -9,8 +9,8 @@ import {
   type ExecutionArgs,
   type ExecutionResult,
 } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import { fieldNodesAt, fragmentsOf } from './field-nodes.ts';
+import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import { fieldNodesAt, fragmentsOf } from '../lib/field-nodes.ts';
 
 const jitable = new WeakMap<DocumentNode, boolean>();
 
@@ -91,10 +91,11 @@ export function useJit(): Plugin[] {
       onExecute({ args }) {
         if (!jitted.has(args.contextValue as object)) return undefined;
         return {
-          onExecuteDone({ result, setResult }) {
-            if (Symbol.asyncIterator in result || !result.errors?.some((e) => e.path && !e.nodes)) return;
-            setResult(withLocations(result, args));
-          },
+          // graphql-jit runs no @defer or subscription (documentFitsJit), so this is one result.
+          onExecuteDone: (payload) =>
+            handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
+              if (result.errors?.some((e) => e.path && !e.nodes)) setResult(withLocations(result, args));
+            }),
         };
       },
     },

@@ -1,6 +1,6 @@
 import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import { childSources, collectFields, fragmentsOf, type SelectionSource } from './field-nodes.ts';
+import { childSources, collectFields, fragmentsOf, type SelectionSource } from '../lib/field-nodes.ts';
 
 /**
  * Selections one document may make the count visit, whatever it selects. Each group of children is collected
@@ -12,7 +12,7 @@ const MAX_STEPS = 2_000_000;
 /** Why a document is over the bound, or undefined when it is within it. */
 export function fieldsOverLimit(document: DocumentNode, max: number): string | undefined {
   const fragments = fragmentsOf(document);
-  const budget = { left: MAX_STEPS };
+  const steps = { left: MAX_STEPS };
   for (const definition of document.definitions) {
     if (definition.kind !== Kind.OPERATION_DEFINITION) continue;
     // One count per response key per path, after fragments, as execution groups them; children are
@@ -20,10 +20,11 @@ export function fieldsOverLimit(document: DocumentNode, max: number): string | u
     let counted = 0;
     const pending: SelectionSource[][] = [[{ selectionSet: definition.selectionSet, deferred: false }]];
     while (pending.length > 0) {
-      const groups = collectFields(pending.pop()!, fragments, { budget });
-      if (budget.left < 0) return 'Field limit exceeded: the document takes too long to expand.';
+      const groups = collectFields(pending.pop()!, fragments, { steps });
+      if (steps.left < 0) return 'Field limit exceeded: the document takes too long to expand.';
       counted += groups.size;
-      if (counted > max) return `Field limit of ${max} exceeded: the operation selects more than ${max} fields once its fragments are expanded.`;
+      if (counted > max)
+        return `Field limit of ${max} exceeded: the operation selects more than ${max} fields once its fragments are expanded.`;
       for (const group of groups.values()) {
         const children = childSources(group);
         if (children.length > 0) pending.push(children);

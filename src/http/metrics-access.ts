@@ -21,16 +21,16 @@ export function metricsAccess(config: Pick<Config, 'env' | 'metrics'>): MetricsA
  * Whether an Authorization header is `Bearer <token>`. Both sides are hashed first so the comparison takes
  * the same time whatever the length or content of what was sent.
  */
-export function bearerMatches(header: string | null | undefined, token: string): boolean {
+function bearerMatches(header: string | null | undefined, token: string): boolean {
   const sent = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(sent), digest(token));
 }
 
-export const UNAUTHORIZED_BODY = JSON.stringify({
+const UNAUTHORIZED_BODY = JSON.stringify({
   errors: [{ message: '/metrics needs Authorization: Bearer <METRICS_TOKEN>.', extensions: { code: 'UNAUTHENTICATED' } }],
 });
-export const UNAUTHORIZED_HEADERS = { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="metrics"' };
+const UNAUTHORIZED_HEADERS = { 'content-type': 'application/json', 'www-authenticate': 'Bearer realm="metrics"' };
 
 /** The scrape: 200 with the registry's text, or 401 when a token is set and the request does not carry it. */
 export async function scrape(registry: Registry, authorization: string | null | undefined, token: string | undefined) {

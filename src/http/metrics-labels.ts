@@ -7,7 +7,7 @@ import { Kind, parse } from 'graphql';
  */
 
 /** The paths this server serves; every other path is counted as `other`. */
-export const KNOWN_ROUTES: readonly string[] = ['/graphql', '/health', '/ready', '/metrics'];
+const KNOWN_ROUTES: readonly string[] = ['/graphql', '/health', '/ready', '/metrics'];
 
 /**
  * Without a manifest, how many distinct (type, name) pairs get a series of their own before `other`. Each

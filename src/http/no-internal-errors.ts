@@ -1,5 +1,6 @@
 import { GraphQLError, type ExecutionResult } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { editResults } from '../lib/results.ts';
 
 /** Extension keys that carry an internal error object rather than something a client can act on. */
 const INTERNAL = ['originalError', 'stack', 'exception'] as const;
@@ -29,8 +30,7 @@ export function useNoInternalErrors(): Plugin {
   };
   return {
     onResultProcess({ result, setResult }) {
-      if (Symbol.asyncIterator in result) return;
-      setResult(Array.isArray(result) ? result.map((r) => clean(r as ExecutionResult)) : clean(result as ExecutionResult));
+      editResults(result, setResult, clean);
     },
   };
 }

@@ -23,7 +23,10 @@ export function useTrustedDocuments(manifestPath: string, adminToken: string | u
     extractPersistedOperationId: documentIdOf,
     allowArbitraryOperations: (request) => isAdminRequest(request, adminToken),
     customErrors: {
-      persistedQueryOnly: refusal('Only trusted documents run here: send the documentId of a generated operation instead of a query.', 'PERSISTED_QUERY_ONLY'),
+      persistedQueryOnly: refusal(
+        'Only trusted documents run here: send the documentId of a generated operation instead of a query.',
+        'PERSISTED_QUERY_ONLY',
+      ),
       keyNotFound: refusal('Send documentId (or extensions.persistedQuery.sha256Hash).', 'PERSISTED_QUERY_ID_REQUIRED'),
       notFound: refusal('No trusted document has this id.', 'PERSISTED_QUERY_NOT_IN_LIST'),
     },

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
+import type { GraphQLError } from 'graphql';
 import type { Cache, CacheStats } from '../cache/cache.ts';
-import type { CacheKind } from '../cache/kinds.ts';
+import { ALL_AREAS, type CacheKind } from '../config/cache-kinds.ts';
+import { fromEngineError, userError } from '../errors.ts';
+import { MAX_IDS_PER_CALL, questionId, rememberJobs } from '../explanations/keys.ts';
 import type { Engine } from '../modal/engine.ts';
-import { MAX_IDS_PER_CALL, jobTtl, rememberJobs, requestId } from '../explanations/keys.ts';
 import type {
   Area,
   Commute,
@@ -16,7 +18,7 @@ import type {
   Schools,
   Station,
 } from '../modal/contract.ts';
-import { canonicalJson } from './canonical.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 
 export interface CommuteKey {
   from: string;
@@ -32,23 +34,39 @@ export function newRequestStats(): RequestStats {
   return { hits: 0, misses: 0, stale: new Map(), engineCalls: 0 };
 }
 
-/**
- * The loaders of ONE request. Each kind reads the cache for its whole batch in one round trip, sends only
- * the misses to the engine in one call, and asks once for a key that appears many times.
- */
 export interface LoaderOptions {
   /** Warming: fetch everything and overwrite the cache. */
   refresh?: boolean;
-  /** Charges `jobs` new explanation jobs to the client's hourly budget; throws when it is spent. */
-  chargeExplanations?: (jobs: number) => Promise<void>;
+  /** The client's hourly budget of new explanation jobs: charged before a submit, refunded for jobs that did not start. */
+  explanationBudget?: { charge(jobs: number): Promise<void>; refund(jobs: number): Promise<void> };
 }
 
-export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: LoaderOptions = {}) {
-  const explanationTtl = cache.ttlSeconds('explanation');
+type Batch<K, V> = (keys: readonly K[]) => Promise<(V | Error)[]>;
 
-  /** A DataLoader batch function over the cache: `fetch` gets only the ids the cache did not have. */
-  function cached<K, V>(kind: CacheKind, idOf: (key: K) => string, fetch: (keys: K[]) => Promise<readonly V[]>) {
-    return async (keys: readonly K[]): Promise<(V | Error)[]> => {
+/**
+ * A batch function whose failures are coded once, here: an engine failure, of the whole batch or of one
+ * key, rejects the key's load with the GraphQL error its field answers (errors.ts), so a resolver only loads.
+ * `fieldPrefix`: the argument the engine's field paths sit in (see fromEngineError).
+ */
+function coded<K, V>(batch: Batch<K, V>, fieldPrefix?: string): Batch<K, V> {
+  return async (keys) => {
+    try {
+      return (await batch(keys)).map((value) => (value instanceof Error ? fromEngineError(value, fieldPrefix) : value));
+    } catch (error) {
+      throw fromEngineError(error, fieldPrefix);
+    }
+  };
+}
+
+/**
+ * The loaders of ONE request: the one way resolvers reach data. Each kind reads the cache for its whole
+ * batch in one round trip, sends only the misses to the engine in one call, and asks once for a key that
+ * appears many times; a failure rejects with a coded GraphQL error.
+ */
+export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: LoaderOptions = {}) {
+  /** A coded DataLoader batch function over the cache: `fetch` gets only the ids the cache did not have. */
+  function cached<K, V>(kind: CacheKind, idOf: (key: K) => string, fetch: (keys: K[]) => Promise<readonly V[]>, fieldPrefix?: string) {
+    return coded(async (keys: readonly K[]): Promise<(V | Error)[]> => {
       const byId = new Map(keys.map((key) => [idOf(key), key]));
       const lookups = await cache.load<V>(
         kind,
@@ -61,7 +79,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         { refresh: options.refresh },
       );
       return lookups.map((lookup) => (lookup instanceof Error ? lookup : lookup.value));
-    };
+    }, fieldPrefix);
   }
 
   const area = new DataLoader<string, Area | null>(
@@ -71,7 +89,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     cached('station', String, async (ids) => (await engine.stations({ ids })).stations),
   );
   const everyArea = new DataLoader<'all', Area[]>(
-    cached('area', () => 'all', async () => {
+    cached('area', () => ALL_AREAS, async () => {
       const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
       // The same answer serves later lookups by code, on every instance.
       await cache.store('area', areas.map((a) => ({ id: a.code, value: a })));
@@ -85,13 +103,13 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
    * (their start was charged); any other id reads a job that exists and never starts one.
    */
   const explanationStatus = new DataLoader<JobLookup, Job | null, string>(
-    async (keys) => {
+    coded(async (keys) => {
       const rebuild = new Set(keys.filter((k) => k.rebuild).map((k) => k.id));
       const ids = [...new Set(keys.map((k) => k.id))];
       const askedToRebuild = new Set<string>();
       const status = async (batch: string[], withRebuild: boolean): Promise<(Job | null)[]> => {
         if (batch.length === 0) return [];
-        if (withRebuild) batch.forEach((id) => askedToRebuild.add(id));
+        if (withRebuild) for (const id of batch) askedToRebuild.add(id);
         stats.engineCalls += 1;
         const { jobs } = await engine.explanationStatus(batch, { rebuild: withRebuild });
         await rememberJobs(cache, jobs);
@@ -109,7 +127,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
           return engineIds.map((id) => (rebuild.has(id) ? rebuilt.shift()! : read.shift()!) ?? null);
         },
         stats,
-        { refresh: options.refresh, ttlFor: () => null },
+        { refresh: options.refresh, write: false },
       );
       const byId = new Map(ids.map((id, i) => [id, lookups[i]!]));
       // A signed id that shared another request's read-only call (single flight) got null for a job the
@@ -120,15 +138,36 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       });
       if (lost.length > 0) {
         const again = await status(lost, true).catch((error: Error) => lost.map(() => error));
-        lost.forEach((id, i) => byId.set(id, again[i] instanceof Error ? again[i] : { value: again[i] ?? null, stale: false, cached: false }));
+        lost.forEach((id, i) => {
+          byId.set(id, again[i] instanceof Error ? again[i] : { value: again[i] ?? null, stale: false, cached: false });
+        });
       }
       return keys.map((k) => {
         const l = byId.get(k.id)!;
         return l instanceof Error ? l : l.value;
       });
-    },
+    }),
     { cacheKeyFn: (k) => `${k.rebuild ? 'rebuild' : 'read'}:${k.id}`, maxBatchSize: MAX_IDS_PER_CALL },
   );
+
+  /** The questions (by index) whose borough or commute station does not exist, each with its error. */
+  async function unknownPlaces(requests: readonly ExplanationRequest[]): Promise<Map<number, GraphQLError>> {
+    const stationIds = requests.map((r) => r.context?.commuteTo);
+    const [areas, stations] = await Promise.all([
+      area.loadMany(requests.map((r) => r.areaCode)),
+      station.loadMany(stationIds.filter((id): id is number => id != null)),
+    ]);
+    const stationOf = new Map(stationIds.filter((id): id is number => id != null).map((id, i) => [id, stations[i]]));
+    const unknown = new Map<number, GraphQLError>();
+    requests.forEach((r, i) => {
+      // A lookup that failed (engine away) is not a verdict: the submit will say what is wrong.
+      if (areas[i] === null) unknown.set(i, userError(`No borough has the code ${r.areaCode}.`, 'areaCode'));
+      else if (r.context?.commuteTo != null && stationOf.get(r.context.commuteTo) === null) {
+        unknown.set(i, userError(`No station has the id ${r.context.commuteTo}.`, 'context.commuteTo'));
+      }
+    });
+    return unknown;
+  }
 
   return {
     area,
@@ -136,7 +175,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     /** Every area in one lookup; primes `area` so later lookups by code cost nothing. */
     allAreas: {
       async load() {
-        const areas = await everyArea.load('all');
+        const areas = await everyArea.load(ALL_AREAS);
         for (const a of areas) area.prime(a.code, a);
         return areas;
       },
@@ -157,8 +196,9 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       ),
     ),
     // The engine ranks one question per call; the loader still asks each distinct question once.
+    // Questions come from `recommendations(input:)`: the engine's field `budget` is the client's `input.budget`.
     recommendation: new DataLoader<RecommendInput, RecommendResult, string>(
-      cached('recommendation', recommendationId, (inputs) => Promise.all(inputs.map((input) => engine.recommend(input)))),
+      cached('recommendation', recommendationId, (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))), 'input'),
       { cacheKeyFn: canonicalJson },
     ),
     personas: new DataLoader<'all', Persona[]>(cached('persona', () => 'all', async () => [(await engine.personas()).personas])),
@@ -168,18 +208,34 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
      * started) job comes from the cache and costs nothing; new jobs are charged first, together.
      */
     explanation: new DataLoader<ExplanationRequest, Job | null, string>(
-      async (requests) => {
-        const byId = new Map(requests.map((r) => [requestId(r), r]));
+      coded(async (all) => {
+        // A question about a borough or station that does not exist would be charged, then refused by the
+        // engine together with every other question of its batch: refuse it here, alone, uncharged.
+        const unknown = await unknownPlaces(all);
+        const requests = all.filter((_, i) => !unknown.has(i));
+        const budget = options.explanationBudget;
+        const byId = new Map(requests.map((r) => [questionId(r), r]));
         const lookups = await cache.load<Job | null>(
           'explanation',
           [...byId.keys()],
           async (ids) => {
-            await options.chargeExplanations?.(ids.length);
+            await budget?.charge(ids.length);
             stats.engineCalls += 1;
-            return (await engine.submitExplanations(ids.map((id) => byId.get(id)!))).jobs;
+            const refund = (jobs: number) => budget?.refund(jobs).catch(() => {});
+            let jobs: (Job | null)[];
+            try {
+              ({ jobs } = await engine.submitExplanations(ids.map((id) => byId.get(id)!)));
+            } catch (error) {
+              await refund(ids.length);
+              throw error;
+            }
+            // Only new work is paid for: a job the engine already held finished (the cache had forgotten
+            // it) started nothing.
+            await refund(jobs.filter((job) => !job || job.status === 'READY').length);
+            return jobs;
           },
           stats,
-          { refresh: options.refresh, ttlFor: jobTtl(explanationTtl) },
+          { refresh: options.refresh },
         );
         // A job the cache remembered as running may have finished since: ask for those (one status call).
         // These jobs were started by a charged submit, so the engine may rebuild one it lost.
@@ -187,18 +243,22 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         const now = new Map<string, Job | Error | null>();
         if (stillRunning.length > 0) {
           const fresh = await explanationStatus.loadMany(stillRunning.map((id) => ({ id, rebuild: true })));
-          stillRunning.forEach((id, i) => now.set(id, fresh[i]!));
+          stillRunning.forEach((id, i) => {
+            now.set(id, fresh[i]!);
+          });
         }
         const byRequest = new Map([...byId.keys()].map((id, i) => [id, lookups[i]!]));
-        return requests.map((r) => {
-          const lookup = byRequest.get(requestId(r))!;
+        return all.map((r, i) => {
+          const refused = unknown.get(i);
+          if (refused) return refused;
+          const lookup = byRequest.get(questionId(r))!;
           if (lookup instanceof Error) return lookup;
           const latest = lookup.value && now.get(lookup.value.id);
           return latest && !(latest instanceof Error) ? latest : lookup.value;
         });
-      },
+      }),
       // The engine takes at most this many questions a call; each batch is charged on its own.
-      { cacheKeyFn: requestId, maxBatchSize: MAX_IDS_PER_CALL },
+      { cacheKeyFn: questionId, maxBatchSize: MAX_IDS_PER_CALL },
     ),
   };
 }
@@ -216,6 +276,6 @@ function commuteId(key: CommuteKey): string {
 }
 
 /** The same question, however it was written, hashes to the same id. */
-export function recommendationId(input: RecommendInput): string {
+function recommendationId(input: RecommendInput): string {
   return createHash('sha256').update(canonicalJson(input)).digest('hex').slice(0, 32);
 }

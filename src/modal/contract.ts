@@ -3,11 +3,11 @@ import { z } from 'zod';
 // These schemas mirror python/README.md ("Contract"). Every engine answer is parsed with them at the
 // boundary, so a drifted or broken engine is caught here and not deep inside a resolver.
 
-export const personaIds = ['student', 'parent', 'developer'] as const;
-export const sizes = ['room', 'studio', '1bed', '2bed', '3bed', '4plus'] as const;
-export const locationTypes = ['rent', 'buy'] as const;
-export const factors = ['affordability', 'commute', 'safety', 'schools', 'transport', 'greenSpace', 'priceGrowth'] as const;
-export const jobStatuses = ['PENDING', 'READY', 'FAILED'] as const;
+const personaIds = ['student', 'parent', 'developer'] as const;
+const sizes = ['room', 'studio', '1bed', '2bed', '3bed', '4plus'] as const;
+const locationTypes = ['rent', 'buy'] as const;
+const factors = ['affordability', 'commute', 'safety', 'schools', 'transport', 'greenSpace', 'priceGrowth'] as const;
+const jobStatuses = ['PENDING', 'READY', 'FAILED'] as const;
 
 export type PersonaId = (typeof personaIds)[number];
 export type Size = (typeof sizes)[number];
@@ -19,10 +19,10 @@ const int = z.number().int().nullable();
 
 const versioned = { version: z.string(), dataVersion: z.string() };
 
-export const ref = z.object({ id: z.number().int(), name: z.string() });
-export const lineRef = ref.extend({ colour: z.string().optional() });
+const ref = z.object({ id: z.number().int(), name: z.string() });
+const lineRef = ref.extend({ colour: z.string().optional() });
 
-export const area = z.object({
+const area = z.object({
   code: z.string(),
   name: z.string(),
   innerOuter: z.enum(['inner', 'outer']),
@@ -34,9 +34,7 @@ export const area = z.object({
   averageAge: num,
   housing: z.object({
     rentPeriod: z.string(),
-    rents: z.array(
-      z.object({ size: z.enum(sizes), median: int, mean: int, lowerQuartile: int, upperQuartile: int, count: int }),
-    ),
+    rents: z.array(z.object({ size: z.enum(sizes), median: int, mean: int, lowerQuartile: int, upperQuartile: int, count: int })),
     medianRentAll: int,
     averagePrice: int,
     averagePriceMonth: z.string(),
@@ -63,7 +61,7 @@ export const area = z.object({
 });
 export type Area = z.infer<typeof area>;
 
-export const crime = z.object({
+const crime = z.object({
   code: z.string(),
   period: z.string(),
   ratePer1000: num,
@@ -73,7 +71,7 @@ export const crime = z.object({
 });
 export type Crime = z.infer<typeof crime>;
 
-export const schools = z.object({
+const schools = z.object({
   code: z.string(),
   period: z.string(),
   gcse5acPct: num,
@@ -82,7 +80,7 @@ export const schools = z.object({
 });
 export type Schools = z.infer<typeof schools>;
 
-export const commute = z.object({
+const commute = z.object({
   from: z.string(),
   to: z.number().int(),
   minutes: z.number().int(),
@@ -92,13 +90,11 @@ export const commute = z.object({
   originStation: ref,
   stations: z.array(ref),
   lines: z.array(lineRef),
-  legs: z.array(
-    z.object({ line: lineRef, from: ref, to: ref, stops: z.number().int(), minutes: z.number().int() }),
-  ),
+  legs: z.array(z.object({ line: lineRef, from: ref, to: ref, stops: z.number().int(), minutes: z.number().int() })),
 });
 export type Commute = z.infer<typeof commute>;
 
-export const station = z.object({
+const station = z.object({
   id: z.number().int(),
   name: z.string(),
   lat: z.number(),
@@ -112,7 +108,7 @@ export type Station = z.infer<typeof station>;
 
 const weights = z.record(z.string(), z.number());
 
-export const persona = z.object({
+const persona = z.object({
   id: z.enum(personaIds),
   name: z.string(),
   description: z.string(),
@@ -122,7 +118,7 @@ export const persona = z.object({
 });
 export type Persona = z.infer<typeof persona>;
 
-export const scoreFactor = z.object({
+const scoreFactor = z.object({
   factor: z.enum(factors),
   weight: z.number(),
   rawValue: num,
@@ -132,7 +128,7 @@ export const scoreFactor = z.object({
   missing: z.boolean(),
 });
 
-export const recommendation = z.object({
+const recommendation = z.object({
   rank: z.number().int(),
   code: z.string(),
   name: z.string(),
@@ -142,7 +138,7 @@ export const recommendation = z.object({
   breakdown: z.array(scoreFactor),
 });
 
-export const recommendResult = z.object({
+const recommendResult = z.object({
   persona: z.enum(personaIds),
   locationType: z.enum(locationTypes),
   size: z.enum(sizes).nullable(),
@@ -162,7 +158,7 @@ export const recommendResult = z.object({
 });
 export type RecommendResult = z.infer<typeof recommendResult>;
 
-export const job = z.object({
+const job = z.object({
   id: z.string(),
   status: z.enum(jobStatuses),
   areaCode: z.string(),
@@ -177,7 +173,8 @@ export const job = z.object({
 });
 export type Job = z.infer<typeof job>;
 
-export const responses = {
+/** Each route's answer, by its path (the endpoint). */
+export const answers = {
   health: z.object({ status: z.string(), ...versioned }),
   personas: z.object({ personas: z.array(persona), ...versioned }),
   areas: z.object({ areas: z.array(area.nullable()), ...versioned }),
@@ -187,9 +184,14 @@ export const responses = {
   stations: z.object({ stations: z.array(station.nullable()), ...versioned }),
   recommend: recommendResult.extend(versioned),
   explanations: z.object({ jobs: z.array(job.nullable()), ...versioned }),
-  explanationStatus: z.object({ jobs: z.array(job.nullable()), ...versioned }),
-  error: z.object({ error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable().optional() }) }),
+  'explanations/status': z.object({ jobs: z.array(job.nullable()), ...versioned }),
 };
+export type Endpoint = keyof typeof answers;
+
+/** The body of a refused request (HTTP 400): python/README.md, "Errors". */
+export const refusal = z.object({
+  error: z.object({ code: z.string(), message: z.string(), field: z.string().nullable().optional() }),
+});
 
 export interface RecommendInput {
   persona: PersonaId;

@@ -1,24 +1,14 @@
 import type { Config } from '../config/config.ts';
-import { CircuitBreaker } from './circuit-breaker.ts';
-import { EngineClient } from './client.ts';
+import { CircuitBreaker } from '../lib/circuit-breaker.ts';
+import type { Log } from '../lib/log.ts';
+import { EngineClient, proxyAuthHeaders, type EngineFetch } from './client.ts';
 import { EngineError } from './errors.ts';
-import { LocalEngineProcess } from './local-engine.ts';
-
-const methods = [
-  'health',
-  'personas',
-  'areas',
-  'crime',
-  'schools',
-  'commute',
-  'stations',
-  'recommend',
-  'submitExplanations',
-  'explanationStatus',
-] as const;
+import { failoverFetch } from './failover.ts';
+import { LocalEngineProcess } from './local/supervisor.ts';
+import { ENGINE_BASE, upstreamFetch } from './upstream.ts';
 
 /** What the loaders and resolvers see: the engine's routes, wherever the engine runs. */
-export type Engine = Pick<EngineClient, (typeof methods)[number]>;
+export type Engine = Pick<EngineClient, keyof EngineClient>;
 
 export interface EngineHandle {
   engine: Engine;
@@ -27,80 +17,44 @@ export interface EngineHandle {
   close(): Promise<void>;
 }
 
-type Log = (event: string, fields?: Record<string, unknown>) => void;
-
-/** Builds the engine that the configuration asks for (see the table in the README). */
+/**
+ * Builds the engine that the configuration asks for (see the table in the README): one client, whose fetch
+ * sends every call to the local engine, to Modal, or to Modal with the local engine taking over while
+ * Modal is away.
+ */
 export function createEngine(config: Config['engine'], onRequest: (endpoint: string) => void, log: Log): EngineHandle {
-  const clientFor = (baseUrl: string, proxyAuth?: { key: string; secret: string }) =>
-    new EngineClient({ baseUrl, timeoutMs: config.timeoutMs, retries: config.retries, proxyAuth, onRequest });
-
-  let local: LocalEngineProcess | undefined;
-  const localEngine = (): Engine => {
-    if (config.localUrl) return clientFor(config.localUrl);
-    local ??= new LocalEngineProcess({ python: config.python, log });
-    const child = local;
-    let client: EngineClient | undefined;
-    // The port changes when the process restarts, so the client is rebuilt from the current URL.
-    return delegate(async (method, args) => {
-      const url = await child.url().catch((error: Error) => {
-        throw new EngineError('UPSTREAM_UNAVAILABLE', `The local engine is not available: ${error.message}`, {
-          endpoint: 'local',
-        });
+  const { timeoutMs } = config;
+  let child: LocalEngineProcess | undefined;
+  const childUrl = () => {
+    child ??= new LocalEngineProcess({ python: config.python, log });
+    return child.url().catch((error: Error) => {
+      throw new EngineError('UPSTREAM_UNAVAILABLE', `The local engine is not available: ${error.message}`, {
+        endpoint: 'local',
       });
-      if (client?.baseUrl !== url) client = clientFor(url);
-      return invoke(client, method, args);
     });
   };
+  const localUrl = config.localUrl;
+  const local = upstreamFetch({ url: localUrl ? () => localUrl : childUrl, timeoutMs, onRequest });
 
-  const close = async () => {
-    await local?.stop();
-  };
+  const handle = (fetch: EngineFetch, describe: EngineHandle['describe']): EngineHandle => ({
+    // The fetch bounds each call (a fail-over call has a timeout per engine), so ky's own timeout is off.
+    engine: new EngineClient({ baseUrl: ENGINE_BASE, timeoutMs: false, retries: config.retries, fetch }),
+    describe,
+    close: async () => {
+      await child?.stop();
+    },
+  });
+
   const modal = config.modal;
-
-  if (config.mode === 'local' || !modal) {
-    return { engine: localEngine(), describe: () => ({ mode: config.mode, active: 'local' }), close };
-  }
-  const proxyAuth = modal.proxyKey && modal.proxySecret ? { key: modal.proxyKey, secret: modal.proxySecret } : undefined;
-  const remote = clientFor(modal.url, proxyAuth);
-  if (config.mode === 'modal') {
-    return { engine: remote, describe: () => ({ mode: 'modal', active: 'modal' }), close };
-  }
+  if (config.mode === 'local' || !modal) return handle(local, () => ({ mode: config.mode, active: 'local' }));
+  const auth = modal.proxyKey && modal.proxySecret ? { key: modal.proxyKey, secret: modal.proxySecret } : undefined;
+  const toModal = upstreamFetch({ url: () => modal.url, timeoutMs, headers: auth && proxyAuthHeaders(auth), onRequest });
+  if (config.mode === 'modal') return handle(toModal, () => ({ mode: 'modal', active: 'modal' }));
 
   const breaker = new CircuitBreaker(config.breaker.failures, config.breaker.cooldownMs);
-  let fallback: Engine | undefined;
-  const engine = delegate(async (method, args) => {
-    if (!breaker.allow()) return invoke((fallback ??= localEngine()), method, args);
-    try {
-      const result = await invoke(remote, method, args);
-      breaker.success();
-      return result;
-    } catch (error) {
-      // A refused request means Modal is up; only outages trip the breaker and fall back.
-      if (!(error instanceof EngineError) || !error.isOutage) {
-        breaker.success();
-        throw error;
-      }
-      breaker.failure();
-      log('engine.modal.failed', { method, message: error.message, breaker: breaker.state });
-      return invoke((fallback ??= localEngine()), method, args);
-    }
-  });
-  return {
-    engine,
-    describe: () => ({ mode: 'auto', active: breaker.state === 'closed' ? 'modal' : 'local', breaker: breaker.state }),
-    close,
-  };
-}
-
-type Method = (typeof methods)[number];
-
-function invoke(engine: Engine, method: Method, args: unknown[]): Promise<unknown> {
-  return (engine[method] as (...a: unknown[]) => Promise<unknown>).apply(engine, args);
-}
-
-/** An Engine whose every call goes through `call`, which decides which engine answers it. */
-function delegate(call: (method: Method, args: unknown[]) => Promise<unknown>): Engine {
-  const engine: Record<string, unknown> = {};
-  for (const method of methods) engine[method] = (...args: unknown[]) => call(method, args);
-  return engine as unknown as Engine;
+  return handle(failoverFetch({ modal: toModal, local, breaker, log }), () => ({
+    mode: 'auto',
+    active: breaker.state === 'closed' ? 'modal' : 'local',
+    breaker: breaker.state,
+  }));
 }

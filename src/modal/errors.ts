@@ -3,7 +3,7 @@ export class EngineError extends Error {
   constructor(
     readonly code: 'UPSTREAM_UNAVAILABLE' | 'UPSTREAM_BAD_RESPONSE' | 'BAD_USER_INPUT',
     message: string,
-    readonly details: { endpoint: string; status?: number; field?: string | null; engineCode?: string } ,
+    readonly details: { endpoint: string; status?: number; field?: string | null },
   ) {
     super(message);
     this.name = 'EngineError';

@@ -9,9 +9,7 @@ import type { LogSink } from './logger.ts';
  */
 export function createAxiomSink(config: NonNullable<ObservabilityConfig['axiom']>, onError: (message: string) => void): LogSink {
   const report = (error: unknown) => onError(error instanceof Error ? error.message : String(error));
-  const client = import('@axiomhq/js').then(
-    ({ Axiom }) => new Axiom({ token: config.token, url: config.url, onError: report }),
-  );
+  const client = import('@axiomhq/js').then(({ Axiom }) => new Axiom({ token: config.token, url: config.url, onError: report }));
   client.catch(report);
   return {
     send(entry) {

@@ -29,7 +29,10 @@ export function createObservability(config: Config, stdout: Log): Observability 
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, timeoutMs);
       });
-      const work = Promise.all([sink?.flush(), errorReporting?.flush(timeoutMs)]).then(() => undefined, () => undefined);
+      const work = Promise.all([sink?.flush(), errorReporting?.flush(timeoutMs)]).then(
+        () => undefined,
+        () => undefined,
+      );
       await Promise.race([work, deadline]);
       clearTimeout(timer);
     },

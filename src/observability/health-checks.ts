@@ -1,4 +1,3 @@
-import type { Cache } from '../cache/cache.ts';
 import type { EngineHandle } from '../modal/engine.ts';
 
 // One check per dependency, shared by /ready and the schema's `health` field. Each asks the dependency
@@ -14,6 +13,13 @@ export interface EngineCheck {
   dataVersion: string | null;
   latencyMs: number | null;
   error?: string;
+}
+
+/** What the cache check asks of the cache: its tiers, its Redis breaker, and a ping past that breaker. */
+export interface CacheProbe {
+  readonly tiers: string[];
+  readonly redisState?: string;
+  ping(): Promise<void>;
 }
 
 export interface CacheCheck {
@@ -38,7 +44,7 @@ export async function checkEngine(engine: EngineHandle, timeoutMs: number): Prom
   }
 }
 
-export async function checkCache(cache: Cache, timeoutMs: number): Promise<CacheCheck> {
+export async function checkCache(cache: CacheProbe, timeoutMs: number): Promise<CacheCheck> {
   const started = performance.now();
   const withRedis = cache.tiers.includes('redis');
   const breaker = cache.redisState ?? null;

@@ -1,4 +1,6 @@
-export type Log = (event: string, fields?: Record<string, unknown>) => void;
+import type { Log } from '../lib/log.ts';
+
+export type { Log };
 
 /** JSON lines on stdout: one object per event, easy to ship anywhere. */
 export function createLogger(write: (line: string) => void = (line) => process.stdout.write(`${line}\n`)): Log {

@@ -1,14 +1,22 @@
-import { getOperationAST, type DocumentNode, type ExecutionResult } from 'graphql';
+import { getOperationAST, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.ts';
-import { requestIdOf } from '../http/request-id.ts';
+import { requestIdOf } from '../lib/request-id.ts';
+import { resultsOf } from '../lib/results.ts';
 import type { Log } from './logger.ts';
+
+/** What the log line reads from an operation's context, where the cost plugin and the loaders leave it. */
+interface LoggedContext {
+  request?: Request;
+  client?: { id: string };
+  cost?: { requested: number; actual?: number };
+  stats?: { hits: number; misses: number; engineCalls: number };
+}
 
 interface Entry {
   started: number;
   operationName?: string;
   operationType?: string;
-  context?: Partial<Context>;
+  context?: LoggedContext;
   codes: Set<string>;
 }
 
@@ -28,17 +36,18 @@ export interface RequestLogOptions {
  * operation, client, cost, duration, cache hits and misses, engine calls and outcome. Put it first among
  * the plugins so that it sees operations that a later plugin refuses.
  */
-export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready', '/metrics'] }: RequestLogOptions): Plugin<Context> {
+export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready', '/metrics'] }: RequestLogOptions): Plugin<LoggedContext> {
   const entries = new WeakMap<Request, Entry>();
   const quiet = new Set(quietPaths);
 
   /** The operation about to run, and its context, where stats and cost will be. */
   const remember = (args: { contextValue: unknown; document: DocumentNode; operationName?: string | null }) => {
-    const context = args.contextValue as Context & { request?: Request };
+    const context = args.contextValue as LoggedContext;
     const entry = context.request && entries.get(context.request);
     if (!entry) return;
     const operation = getOperationAST(args.document, args.operationName);
-    entry.operationName = operation?.name?.value ?? entry.operationName;
+    // Bounded like the name sent in the body: a log field is never longer than a client wants it to be.
+    entry.operationName = operation?.name?.value.slice(0, 100) ?? entry.operationName;
     entry.operationType = operation?.operation;
     entry.context = context;
   };
@@ -60,8 +69,8 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
     onResultProcess({ request, result }) {
       const entry = entries.get(request);
       // An incremental (@defer) answer is logged when it starts; its later parts are not inspected.
-      if (!entry || Symbol.asyncIterator in result) return;
-      for (const single of (Array.isArray(result) ? result : [result]) as ExecutionResult[]) {
+      if (!entry) return;
+      for (const single of resultsOf(result)) {
         for (const error of single.errors ?? []) entry.codes.add(String(error.extensions?.code ?? 'UNCODED'));
       }
     },
@@ -74,8 +83,9 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
       const codes = [...entry.codes];
       log('request', {
         requestId: requestIdOf(request),
-        method: request.method,
-        path,
+        method: request.method.slice(0, 16),
+        // The path a client chose, bounded: an 8 KB URL is not an 8 KB log field.
+        path: path.length > 200 ? `${path.slice(0, 200)}…` : path,
         status: response.status,
         durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
         operationName: entry.operationName ?? null,

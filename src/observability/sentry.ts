@@ -1,15 +1,20 @@
 import type { Plugin } from 'graphql-yoga';
 import type { ObservabilityConfig } from '../config/observability-env.ts';
-import type { Context } from '../context.ts';
 import type { Log } from './logger.ts';
 import { scrub } from './scrub.ts';
 
 type SentryConfig = NonNullable<ObservabilityConfig['sentry']>;
 type SentrySdk = typeof import('@sentry/node');
 
+/** What reporting reads from an operation's context: the request's id (a tag) and the request itself. */
+interface ReportedContext {
+  requestId: string;
+  request?: Request;
+}
+
 export interface ErrorReporting {
   /** Captures unexpected errors of every operation, with its name, type and request id as tags. */
-  plugin: Plugin<Context>;
+  plugin: Plugin<ReportedContext>;
   /** Waits (at most `timeoutMs`) until captured events are sent. */
   flush(timeoutMs: number): Promise<void>;
 }
@@ -38,7 +43,7 @@ function remember(id: string, request: Request) {
 export function createErrorReporting(config: SentryConfig, secrets: readonly string[], log: Log): ErrorReporting {
   const loaded = Promise.all([import('@sentry/node'), import('@envelop/sentry')]).then(([sdk, envelopSentry]) => {
     startSentry(sdk, config, secrets);
-    return envelopSentry.useSentry<Context>({
+    return envelopSentry.useSentry<ReportedContext>({
       appendTags: ({ contextValue }) => ({ request_id: contextValue.requestId }),
       // The event id would only reach errors that are shown as they are, which are never reported.
       eventIdKey: null,
@@ -53,7 +58,7 @@ export function createErrorReporting(config: SentryConfig, secrets: readonly str
     plugin: {
       // Envelop waits for an async onExecute, so no operation runs before reporting is in place.
       async onExecute(payload) {
-        const context = payload.args.contextValue as Context & { request?: Request };
+        const context = payload.args.contextValue as ReportedContext;
         if (context.request) remember(context.requestId, context.request);
         return (await plugin)?.onExecute?.(payload as never);
       },

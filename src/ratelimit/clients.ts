@@ -1,11 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { isIP } from 'node:net';
-
-export interface ApiKey {
-  name: string;
-  key: string;
-  tier: string;
-}
+import { ANONYMOUS_TIER, type ApiKey } from '../config/rate-limit-env.ts';
 
 /** Who a request is charged to: an API key's name (and its tier), or the caller's IP in the anonymous tier. */
 export interface Client {
@@ -14,8 +9,6 @@ export interface Client {
   /** An x-api-key was sent that no configured key matches. */
   invalidKey?: boolean;
 }
-
-export const ANONYMOUS_TIER = 'anonymous';
 
 const digest = (text: string) => createHash('sha256').update(text).digest();
 // The configured keys' digests, computed once per key rather than once per request.
@@ -43,7 +36,9 @@ export function identifyClient(request: Request, options: ClientOptions): Client
     // Compare digests in constant time against every key, so timing says nothing about which one is near.
     let match: ApiKey | undefined;
     for (const candidate of options.apiKeys) if (timingSafeEqual(sentDigest, digestOf(candidate))) match = candidate;
-    return match ? { id: `key:${match.name}`, tier: match.tier } : { id: 'key:invalid', tier: ANONYMOUS_TIER, invalidKey: true };
+    if (match) return { id: `key:${match.name}`, tier: match.tier };
+    // Charged to the caller's address, so guessing keys spends that address's own budget.
+    return { id: `ip:${clientAddress(request, options) ?? 'unknown'}`, tier: ANONYMOUS_TIER, invalidKey: true };
   }
   return { id: `ip:${clientAddress(request, options) ?? 'unknown'}`, tier: ANONYMOUS_TIER };
 }
@@ -67,21 +62,40 @@ function clientAddress(request: Request, options: ClientOptions): string | undef
   return ipOrUndefined(options.remoteAddress);
 }
 
-const ipOrUndefined = (value: string | undefined | null) => {
-  const trimmed = value?.trim();
-  return trimmed && trimmed.length <= 45 && isIP(trimmed) ? trimmed : undefined;
-};
-
-/** `name:key:tier` entries separated by commas (API_KEYS). */
-export function parseApiKeys(text: string | undefined): ApiKey[] {
-  if (!text) return [];
-  return text
-    .split(',')
-    .map((entry) => entry.trim())
-    .filter(Boolean)
-    .map((entry) => {
-      const [name, key, tier] = entry.split(':');
-      if (!name || !key || !tier) throw new Error(`"${entry.split(':')[0]}:…" is not name:key:tier`);
-      return { name, key, tier };
-    });
+/**
+ * The client an address stands for, in one spelling: IPv4 as it is; an IPv4-mapped IPv6 address as its IPv4;
+ * any other IPv6 address as its /64 network (`2001:db8:0:1::/64`), since one host is handed a whole /64 and
+ * would otherwise have as many budgets as it has addresses. Zone ids (`%eth0`) are dropped. Anything that is
+ * not an address is undefined.
+ */
+export function clientAddressOf(value: string | undefined | null): string | undefined {
+  const raw = value?.trim();
+  if (!raw || raw.length > 64) return undefined;
+  const trimmed = raw.split('%')[0]!;
+  const version = isIP(trimmed);
+  if (version === 4) return trimmed;
+  if (version !== 6) return undefined;
+  const groups = ipv6Groups(trimmed.toLowerCase());
+  if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
+    return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
+  }
+  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
 }
+
+/** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a trailing dotted IPv4 as two groups). */
+function ipv6Groups(address: string): number[] {
+  const parse = (part: string) =>
+    part
+      ? part.split(':').flatMap((g) => {
+          if (!g.includes('.')) return [parseInt(g, 16)];
+          const [a, b, c, d] = g.split('.').map(Number);
+          return [(a! << 8) | b!, (c! << 8) | d!];
+        })
+      : [];
+  const [head = '', tail] = address.split('::');
+  const front = parse(head);
+  const back = tail === undefined ? [] : parse(tail);
+  return [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
+}
+
+const ipOrUndefined = clientAddressOf;

@@ -22,7 +22,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
 } from 'graphql';
-import { childSources, collectFields, fragmentsOf, type CollectOptions, type Reached, type SelectionSource } from '../http/field-nodes.ts';
+import { childSources, collectFields, fragmentsOf, type CollectOptions, type Reached, type SelectionSource } from '../lib/field-nodes.ts';
 
 /**
  * Cost weights carried in a field's `extensions.cost`, after the IBM GraphQL cost directive spec (which
@@ -44,7 +44,7 @@ export interface CostExtension {
 }
 
 /** The size assumed for a list field that says nothing about its length. */
-export const DEFAULT_LIST_SIZE = 10;
+const DEFAULT_LIST_SIZE = 10;
 /** Introspection (GraphiQL runs it on every load) is priced as one modest query, not by its huge shape. */
 export const INTROSPECTION_COST = 10;
 
@@ -105,7 +105,10 @@ function planFor(
   // Variables that cannot be written as a key (nested too deep for JSON.stringify) are priced, not kept.
   if (key === undefined) return buildPlan(schema, document, operationName, variables ?? {});
   let byVariables = plans.get(document);
-  if (!byVariables) plans.set(document, (byVariables = new Map()));
+  if (!byVariables) {
+    byVariables = new Map();
+    plans.set(document, byVariables);
+  }
   if (byVariables.has(key)) return byVariables.get(key);
   const plan = buildPlan(schema, document, operationName, variables ?? {});
   if (byVariables.size >= PLANS_PER_DOCUMENT) byVariables.clear();
@@ -136,12 +139,12 @@ function buildPlan(
         : operation && schema.getSubscriptionType();
   if (!operation || !root) return undefined;
   const values = coercedVariables(schema, operation, variables);
-  const budget = { left: PLAN_STEPS };
-  const collect: CollectOptions = { included: (node) => !skipped(values, node), budget };
-  const build: Build = { schema, variables: values, fragments: fragmentsOf(document), budget, collect };
+  const steps = { left: PLAN_STEPS };
+  const collect: CollectOptions = { included: (node) => !skipped(values, node), steps };
+  const build: Build = { schema, variables: values, fragments: fragmentsOf(document), steps, collect };
   const fields = planGroup(build, [{ selectionSet: operation.selectionSet, deferred: false }], root, undefined);
   // Only a document that was never validated gets here (the field bound stops the others long before).
-  if (build.budget.left < 0) return { fields: [], estimate: Number.MAX_SAFE_INTEGER };
+  if (build.steps.left < 0) return { fields: [], estimate: Number.MAX_SAFE_INTEGER };
   const estimate = estimateOf(fields);
   // Variables are priced before execution coerces them, so `limit: 1e308` can multiply to Infinity: any such
   // price is simply over the maximum.
@@ -162,7 +165,7 @@ interface Build {
   variables: Record<string, unknown>;
   fragments: Record<string, FragmentDefinitionNode>;
   /** Selections the plan may still visit (see PLAN_STEPS). */
-  budget: { left: number };
+  steps: { left: number };
   collect: CollectOptions;
 }
 
@@ -190,7 +193,7 @@ function planGroup(
   const groups = collectFields(sources, build.fragments, build.collect);
   const planned: PlanField[] = [];
   for (const [key, group] of groups) {
-    if (build.budget.left < 0) break;
+    if (build.steps.left < 0) break;
     const field = planField(build, key, group, type, sized);
     if (field) planned.push(field);
   }
@@ -242,9 +245,12 @@ function walk(fields: readonly PlanField[], data: Record<string, unknown>): numb
     const value = data[f.key];
     if (value === undefined) continue; // not resolved (an error above it)
     if (Array.isArray(value)) {
-      for (const item of value) total += f.weight + (item !== null && typeof item === 'object' && f.children.length > 0 ? walk(f.children, item) : 0);
+      for (const item of value)
+        total += f.weight + (item !== null && typeof item === 'object' && f.children.length > 0 ? walk(f.children, item) : 0);
     } else {
-      total += f.weight + (value !== null && typeof value === 'object' && f.children.length > 0 ? walk(f.children, value as Record<string, unknown>) : 0);
+      total +=
+        f.weight +
+        (value !== null && typeof value === 'object' && f.children.length > 0 ? walk(f.children, value as Record<string, unknown>) : 0);
     }
   }
   return total;

@@ -27,21 +27,22 @@ export function isRateLimitInfo(document: DocumentNode, operationName?: string |
   return onlyInfo(operation.selectionSet) && asksRateLimit;
 }
 
-const withoutDeferredCache = new WeakMap<DocumentNode, DocumentNode>();
+const initialPayloadCache = new WeakMap<DocumentNode, DocumentNode>();
 
 /**
- * The document without its @defer fragments: what the first payload of an incremental answer holds at
- * most. Priced, it says how much of the estimate the first payload can account for; the rest stays charged
- * (the deferred parts may still run). A fragment under `@defer(if: false)` is dropped too, which only
- * refunds less.
+ * The document without its @defer fragments and its @stream fields: what the first payload of an
+ * incremental answer holds at most. Priced, it says how much of the estimate the first payload can account
+ * for; the rest stays charged, since the deferred parts and the streamed items come later (a list streamed
+ * with `initialCount: 0` is empty in the first payload, and must not be refunded as if it were). Directives
+ * under `if: false` are dropped too, which only refunds less.
  */
-export function withoutDeferred(document: DocumentNode): DocumentNode {
-  let stripped = withoutDeferredCache.get(document);
+export function initialPayloadDocument(document: DocumentNode): DocumentNode {
+  let stripped = initialPayloadCache.get(document);
   if (!stripped) {
-    const deferred = (node: { directives?: readonly { name: { value: string } }[] | undefined }) =>
-      node.directives?.some((d) => d.name.value === 'defer') ? null : undefined;
-    stripped = visit(document, { InlineFragment: deferred, FragmentSpread: deferred });
-    withoutDeferredCache.set(document, stripped);
+    const marked = (directive: string) => (node: { directives?: readonly { name: { value: string } }[] | undefined }) =>
+      node.directives?.some((d) => d.name.value === directive) ? null : undefined;
+    stripped = visit(document, { InlineFragment: marked('defer'), FragmentSpread: marked('defer'), Field: marked('stream') });
+    initialPayloadCache.set(document, stripped);
   }
   return stripped;
 }

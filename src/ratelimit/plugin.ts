@@ -1,11 +1,10 @@
 import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
-import type { Context } from '../context.ts';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Client } from './clients.ts';
 import { actualCost, estimateCost } from './cost.ts';
 import { rateLimitHeaders, retryAfterSeconds, throttleStatus, type Charged } from './headers.ts';
-import { isRateLimitInfo, withoutDeferred } from './operation-shape.ts';
+import { isRateLimitInfo, initialPayloadDocument } from './operation-shape.ts';
 import type { ChargeResult, RateLimits } from './rate-limits.ts';
 
 export interface CostLimitsOptions {
@@ -15,6 +14,13 @@ export interface CostLimitsOptions {
   graphqlEndpoint: string;
   /** Who the request is charged to (the same function the context uses). */
   clientOf: (request: Request, serverContext: unknown) => Client;
+}
+
+/** What this plugin reads on an operation's context (who pays), and the cost it leaves there for the log. */
+interface CostContext {
+  request: Request;
+  client: Client;
+  cost?: { requested: number; actual?: number };
 }
 
 type OperationArgs = {
@@ -32,7 +38,7 @@ type OperationArgs = {
  * asks `rateLimit` is free, within its own small budget, so a throttled client can still ask what it has. A
  * request that never reaches execution (it did not parse or validate) costs 1 point.
  */
-export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
+export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
   const { schema, limits, metrics } = options;
   // The minute and day budgets as the request last left them: what its headers describe.
   const charges = new WeakMap<Request, Charged[]>();
@@ -42,35 +48,45 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
   const rateLimited = (result: ChargeResult, cost: number, requested: number) => {
     const refused = result.refusedBy!;
     const retryAfter = retryAfterSeconds(refused, cost);
-    const what = refused.budget.name === 'info' ? `rateLimit is free, ${refused.decision.limit} calls a minute, and` : `this query costs ${cost} points and`;
+    const what =
+      refused.budget.name === 'info'
+        ? `rateLimit is free, ${refused.decision.limit} calls a minute, and`
+        : `this query costs ${cost} points and`;
     const message =
       cost > refused.decision.limit
         ? `Rate limited: this query costs ${cost} points, more than the ${refused.budget.name} budget holds (${refused.decision.limit}). Ask for fewer items or fields.`
         : `Rate limited: ${what} the ${refused.budget.name} budget has ${refused.decision.remaining} left. Retry in ${retryAfter} s.`;
-    return new GraphQLError(
-      message,
-      {
-        extensions: {
-          code: 'RATE_LIMITED',
-          retryAfterSeconds: retryAfter,
-          budget: refused.budget.name,
-          cost: { requestedQueryCost: requested, actualQueryCost: 0, throttleStatus: throttleStatus(result.charged) },
-          http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-        },
+    return new GraphQLError(message, {
+      extensions: {
+        code: 'RATE_LIMITED',
+        retryAfterSeconds: retryAfter,
+        budget: refused.budget.name,
+        cost: { requestedQueryCost: requested, actualQueryCost: 0, throttleStatus: throttleStatus(result.charged) },
+        http: { status: 429, headers: { 'Retry-After': String(retryAfter) } },
       },
-    );
+    });
   };
 
   /** Prices and charges an operation; answers the refusal and returns undefined when it may not run. */
   async function admit(args: OperationArgs, setResultAndStopExecution: (result: ExecutionResult) => void): Promise<number | undefined> {
-    const ctx = args.contextValue as Context & { request: Request };
+    const ctx = args.contextValue as CostContext;
     const client = ctx.client;
     if (client.invalidKey) {
+      // A wrong key costs its sender's address a point, like any refused request, so keys cannot be guessed
+      // for free; once that budget is spent the guesses are rate limited.
+      const result = await limits.charge(client, 1);
+      charges.set(ctx.request, result.charged);
+      if (!result.allowed) {
+        refuse(setResultAndStopExecution, rateLimited(result, 1, 1));
+        return undefined;
+      }
       metrics.rateLimitDecisions.inc({ result: 'unauthenticated' });
-      charges.set(ctx.request, []);
-      refuse(setResultAndStopExecution, new GraphQLError('The x-api-key header does not match any API key.', {
-        extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
-      }));
+      refuse(
+        setResultAndStopExecution,
+        new GraphQLError('The x-api-key header does not match any API key.', {
+          extensions: { code: 'UNAUTHENTICATED', http: { status: 401 } },
+        }),
+      );
       return undefined;
     }
 
@@ -87,13 +103,21 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
 
     const requested = Math.max(1, estimateCost(schema, args.document, args.operationName, args.variableValues));
     metrics.queryCost.observe({ kind: 'requested' }, requested);
-    if (requested > limits.maxQueryCost) {
+    const maximum = limits.maxCostFor(client);
+    if (requested > maximum) {
       metrics.rateLimitDecisions.inc({ result: 'too_expensive' });
       charges.set(ctx.request, await limits.peekPoints(client));
-      refuse(setResultAndStopExecution, new GraphQLError(
-        `This query would cost ${requested} points; the maximum is ${limits.maxQueryCost}. Ask for fewer items (first, limit) or fewer fields.`,
-        { extensions: { code: 'COST_ESTIMATED_TOO_EXPENSIVE', cost: { requestedQueryCost: requested, maximumAvailable: limits.maxQueryCost }, http: { status: 400 } } },
-      ));
+      const why = maximum < limits.maxQueryCost ? `your budget holds at most ${maximum}` : `the maximum is ${maximum}`;
+      refuse(
+        setResultAndStopExecution,
+        new GraphQLError(`This query would cost ${requested} points; ${why}. Ask for fewer items (first, limit) or fewer fields.`, {
+          extensions: {
+            code: 'COST_ESTIMATED_TOO_EXPENSIVE',
+            cost: { requestedQueryCost: requested, maximumAvailable: maximum },
+            http: { status: 400 },
+          },
+        }),
+      );
       return undefined;
     }
 
@@ -111,7 +135,7 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
    * Gives back `points` charged but not used, so the headers and throttleStatus of this answer already show
    * the budget after the refund.
    */
-  async function refund(ctx: Context & { request: Request }, points: number) {
+  async function refund(ctx: CostContext, points: number) {
     const charged = charges.get(ctx.request);
     if (points <= 0 || !charged?.length) return;
     charges.set(ctx.request, await limits.refund(ctx.client, points, charged[0]!.decision.store));
@@ -127,7 +151,7 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
     async onExecute({ args, setResultAndStopExecution }) {
       const requested = await admit(args, setResultAndStopExecution);
       if (requested === undefined) return;
-      const ctx = args.contextValue as Context & { request: Request };
+      const ctx = args.contextValue as CostContext;
 
       const withCost = (result: ExecutionResult, actual: number) => {
         ctx.cost = { requested, actual };
@@ -136,7 +160,11 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
           ...result,
           extensions: {
             ...result.extensions,
-            cost: { requestedQueryCost: requested, actualQueryCost: actual, throttleStatus: throttleStatus(charges.get(ctx.request) ?? []) },
+            cost: {
+              requestedQueryCost: requested,
+              actualQueryCost: actual,
+              throttleStatus: throttleStatus(charges.get(ctx.request) ?? []),
+            },
           },
         };
       };
@@ -147,7 +175,7 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
 
       return {
         async onExecuteDone({ result: done, setResult }) {
-          if (!(Symbol.asyncIterator in done)) {
+          if (!isAsyncIterable(done)) {
             // A free `rateLimit` call reports no cost at all.
             const actual = requested === 0 ? 0 : actualCost(schema, args.document, args.operationName, args.variableValues, done.data);
             await refund(ctx, unused(requested, actual, done.data));
@@ -164,7 +192,7 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
               first = false;
               const data = 'data' in result ? result.data : undefined;
               if (requested > 0) {
-                const initial = withoutDeferred(args.document);
+                const initial = initialPayloadDocument(args.document);
                 const estimate = estimateCost(schema, initial, args.operationName, args.variableValues);
                 await refund(ctx, unused(estimate, actualCost(schema, initial, args.operationName, args.variableValues, data), data));
               }
@@ -187,9 +215,13 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<Context> {
   };
 }
 
-/** A GraphQL request that did not reach execution (not GraphiQL's page, not a CORS preflight, not /metrics). */
+/**
+ * A GraphQL request that did not reach execution (not GraphiQL's page, not a CORS preflight, not /metrics).
+ * A request refused for its origin or a missing CSRF header (403) is not charged: a page on another site can
+ * make a visitor's browser send those, and must not be able to spend that visitor's budget.
+ */
 function isGraphQLCall(request: Request, response: Response, endpoint: string): boolean {
-  if (request.method === 'OPTIONS') return false;
+  if (request.method === 'OPTIONS' || response.status === 403) return false;
   if (new URL(request.url).pathname !== endpoint) return false;
   return !(response.headers.get('content-type') ?? '').startsWith('text/html');
 }

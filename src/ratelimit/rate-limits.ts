@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { ANONYMOUS_TIER, type Client } from './clients.ts';
+import { ANONYMOUS_TIER } from '../config/rate-limit-env.ts';
+import type { Client } from './clients.ts';
 import { msUntil, type Budget } from './bucket.ts';
 import type { Charged } from './headers.ts';
 import type { Charge, Limiter, Outcome, Store } from './limiter.ts';
@@ -32,6 +33,15 @@ export class RateLimits {
 
   get maxQueryCost() {
     return this.config.maxQueryCost;
+  }
+
+  /**
+   * The most one operation may cost this client: MAX_QUERY_COST, or less when the client's buckets are
+   * smaller, since a bucket can never afford more than it holds (waiting would not help).
+   */
+  maxCostFor(client: Client): number {
+    const { minute, day } = this.budgets(client);
+    return Math.min(this.config.maxQueryCost, minute.points, day.points);
   }
 
   budgets(client: Client): ClientBudgets {
@@ -85,6 +95,12 @@ export class RateLimits {
     const result = this.result(outcome, [explanations], jobs);
     this.metrics.rateLimitDecisions.inc({ result: result.allowed ? 'explanations_allowed' : 'explanations_limited' });
     return result;
+  }
+
+  /** Gives back explanation jobs charged but never started (never past the bucket's size). */
+  async refundExplanations(client: Client, jobs: number, chargedIn: Store): Promise<void> {
+    const { explanations } = this.budgets(client);
+    await this.limiter.apply(client.id, [{ budget: explanations, cost: -jobs }], { refundOnlyIn: chargedIn });
   }
 
   /** The minute, day and explanations budgets now, charging nothing. */

@@ -1,6 +1,6 @@
 import type { Redis } from '@upstash/redis';
-import { upstashClient } from '../cache/upstash-client.ts';
-import { CircuitBreaker } from '../modal/circuit-breaker.ts';
+import { upstashClient } from '../lib/upstash-client.ts';
+import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import type { Log } from '../observability/logger.ts';
 import { refillStep } from './bucket.ts';
 import { DegradedLimits } from './degraded.ts';
@@ -95,11 +95,12 @@ export class UpstashLimiter implements Limiter {
     this.redis = upstashClient(options.url, options.token, options.timeoutMs);
     this.script = this.redis.createScript(BUCKETS_SCRIPT);
     this.breaker = new CircuitBreaker(1, options.retryMs, this.now);
-    this.degraded = new DegradedLimits({ fraction: options.degradedFraction, log: options.log, onChange: options.onDegraded, now: this.now });
-  }
-
-  get state() {
-    return this.breaker.state;
+    this.degraded = new DegradedLimits({
+      fraction: options.degradedFraction,
+      log: options.log,
+      onChange: options.onDegraded,
+      now: this.now,
+    });
   }
 
   apply(id: string, charges: readonly Charge[], options: ApplyOptions = {}): Promise<Outcome> {
@@ -124,7 +125,8 @@ export class UpstashLimiter implements Limiter {
       args.push(budget.points, stepMs, perStep, cost);
     }
     const reply = (await this.script.exec(keys, args.map(String))) as unknown[];
-    if (!Array.isArray(reply) || reply.length !== 1 + charges.length * 3) throw new Error('the rate-limit script answered an unexpected shape');
+    if (!Array.isArray(reply) || reply.length !== 1 + charges.length * 3)
+      throw new Error('the rate-limit script answered an unexpected shape');
     const decisions = charges.map(({ budget }, i): Decision => {
       const tokens = Number(reply[1 + i * 3]);
       return {

@@ -1,7 +1,6 @@
 import { GraphQLError } from 'graphql';
-import type { CacheKind } from '../cache/kinds.ts';
+import type { CacheKind } from '../config/cache-kinds.ts';
 import type { Context } from '../context.ts';
-import { engineCall } from '../errors.ts';
 import { createLoaders, newRequestStats } from '../loaders/loaders.ts';
 
 function requireAdmin(ctx: Context) {
@@ -27,19 +26,18 @@ export async function warmCache(ctx: Context, codes?: readonly string[] | null, 
   const started = performance.now();
   const stats = newRequestStats();
   const loaders = createLoaders(ctx.engine.engine, ctx.cache, stats, { refresh: true });
-  const areaCodes = codes?.length ? [...codes] : (await engineCall(() => loaders.allAreas.load())).map((a) => a.code);
-  const stations = await engineCall(() => loaders.stationSearch.load(''));
+  const areaCodes = codes?.length ? [...codes] : (await loaders.allAreas.load()).map((a) => a.code);
+  const stations = await loaders.stationSearch.load('');
   const pairs = (destinations ?? []).flatMap((to) => areaCodes.map((from) => ({ from, to })));
-  await engineCall(() =>
-    Promise.all([
-      loaders.area.loadMany(areaCodes),
-      loaders.crime.loadMany(areaCodes),
-      loaders.schools.loadMany(areaCodes),
-      loaders.station.loadMany(stations.map((s) => s.id)),
-      loaders.commute.loadMany(pairs),
-      loaders.personas.load('all'),
-    ]),
-  );
+  // loadMany answers a failed id with an error in its place: that id stays cold and the others are warmed.
+  await Promise.all([
+    loaders.area.loadMany(areaCodes),
+    loaders.crime.loadMany(areaCodes),
+    loaders.schools.loadMany(areaCodes),
+    loaders.station.loadMany(stations.map((s) => s.id)),
+    loaders.commute.loadMany(pairs),
+    loaders.personas.load('all'),
+  ]);
   return {
     areas: areaCodes.length,
     warmed: stats.misses,

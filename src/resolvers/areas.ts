@@ -1,7 +1,22 @@
 import type { Context } from '../context.ts';
-import { engineCall } from '../errors.ts';
 import type { Area, Size } from '../modal/contract.ts';
 import { paginate } from './pagination.ts';
+
+/** What areas can be ordered by (the AreaOrderField enum), and the figure each orders by. */
+const sortValue = {
+  CODE: (a: Area) => a.code,
+  NAME: (a: Area) => a.name,
+  POPULATION: (a: Area) => a.population,
+  DENSITY: (a: Area) => a.densityPerHectare,
+  AVERAGE_PRICE: (a: Area) => a.housing.averagePrice,
+  PRICE_GROWTH_5Y: (a: Area) => a.housing.priceChange5yPct,
+  MEDIAN_RENT: (a: Area) => a.housing.medianRentAll,
+  PTAL: (a: Area) => a.transport.ptal,
+  GREENSPACE: (a: Area) => a.environment.greenspacePct,
+} satisfies Record<string, (a: Area) => string | number | null>;
+
+export type AreaOrderField = keyof typeof sortValue;
+export const areaOrderFields = Object.keys(sortValue) as AreaOrderField[];
 
 export interface AreaFilter {
   codes?: readonly string[] | null;
@@ -12,43 +27,26 @@ export interface AreaFilter {
   minPtal?: number | null;
 }
 
-export type AreaOrderField =
-  | 'CODE' | 'NAME' | 'POPULATION' | 'DENSITY' | 'AVERAGE_PRICE' | 'PRICE_GROWTH_5Y' | 'MEDIAN_RENT' | 'PTAL' | 'GREENSPACE';
-
 export interface AreaOrder {
   field: AreaOrderField;
   direction?: 'ASC' | 'DESC' | null;
 }
 
-const sortValue: Record<AreaOrderField, (a: Area) => string | number | null> = {
-  CODE: (a) => a.code,
-  NAME: (a) => a.name,
-  POPULATION: (a) => a.population,
-  DENSITY: (a) => a.densityPerHectare,
-  AVERAGE_PRICE: (a) => a.housing.averagePrice,
-  PRICE_GROWTH_5Y: (a) => a.housing.priceChange5yPct,
-  MEDIAN_RENT: (a) => a.housing.medianRentAll,
-  PTAL: (a) => a.transport.ptal,
-  GREENSPACE: (a) => a.environment.greenspacePct,
-};
-
-export function area(ctx: Context, code: string) {
-  return engineCall(() => ctx.loaders.area.load(code));
-}
-
 export type AreaPage = Awaited<ReturnType<typeof areas>>;
 
+/** Every area, filtered, ordered (by name unless told) and paginated. */
 export async function areas(
   ctx: Context,
   args: { filter?: AreaFilter | null; orderBy?: AreaOrder | null; first?: number | null; after?: string | null },
 ) {
-  const all = await engineCall(() => ctx.loaders.allAreas.load());
+  const all = await ctx.loaders.allAreas.load();
   const matching = all.filter((a) => matches(a, args.filter ?? {}));
   return paginate(sortAreas(matching, args.orderBy ?? { field: 'NAME' }), args.first ?? 20, args.after);
 }
 
-export function rentFor(a: Area, size: Size) {
-  return a.housing.rents.find((rent) => rent.size === size) ?? null;
+/** The rents of one size, or null where the data has none. */
+export function rentFor(housing: Area['housing'], size: Size) {
+  return housing.rents.find((rent) => rent.size === size) ?? null;
 }
 
 function matches(a: Area, filter: AreaFilter): boolean {
@@ -56,7 +54,7 @@ function matches(a: Area, filter: AreaFilter): boolean {
   if (filter.innerOuter && a.innerOuter !== filter.innerOuter) return false;
   if (filter.nameContains && !a.name.toLowerCase().includes(filter.nameContains.toLowerCase())) return false;
   if (filter.maxRent) {
-    const median = rentFor(a, filter.maxRent.size)?.median;
+    const median = rentFor(a.housing, filter.maxRent.size)?.median;
     if (median == null || median > filter.maxRent.max) return false;
   }
   if (filter.maxAveragePrice != null) {
@@ -68,7 +66,7 @@ function matches(a: Area, filter: AreaFilter): boolean {
 
 /** Sorts by the field, missing figures last whatever the direction, then by code for a stable order. */
 function sortAreas(list: Area[], order: AreaOrder): Area[] {
-  const value = sortValue[order.field];
+  const value: (a: Area) => string | number | null = sortValue[order.field];
   const sign = order.direction === 'DESC' ? -1 : 1;
   return [...list].sort((x, y) => {
     const a = value(x);
@@ -77,16 +75,4 @@ function sortAreas(list: Area[], order: AreaOrder): Area[] {
     const cmp = typeof a === 'string' ? a.localeCompare(String(b)) : a - (b as number);
     return cmp !== 0 ? sign * cmp : x.code.localeCompare(y.code);
   });
-}
-
-export function safety(a: Area, ctx: Context) {
-  return engineCall(() => ctx.loaders.crime.load(a.code));
-}
-
-export function schools(a: Area, ctx: Context) {
-  return engineCall(() => ctx.loaders.schools.load(a.code));
-}
-
-export function commute(a: Area, to: number, ctx: Context) {
-  return engineCall(() => ctx.loaders.commute.load({ from: a.code, to }));
 }

@@ -1,6 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import type { Context } from '../context.ts';
-import { engineCall } from '../errors.ts';
 import { isDeferred } from '../explanations/defer.ts';
 import { explanationIds } from '../explanations/ids.ts';
 import type { ExplanationContext, ExplanationRequest, Job } from '../modal/contract.ts';
@@ -11,7 +10,7 @@ import type { ExplanationContext, ExplanationRequest, Job } from '../modal/contr
  */
 export function explanation(ctx: Context, clientId: string) {
   const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(clientId);
-  return engineCall(() => ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed }));
+  return ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed });
 }
 
 /**
@@ -20,21 +19,16 @@ export function explanation(ctx: Context, clientId: string) {
  * job to finish, so the deferred payload carries the text.
  */
 export async function explain(ctx: Context, request: ExplanationRequest, info: GraphQLResolveInfo): Promise<Job | null> {
-  const job = await engineCall(() => ctx.loaders.explanation.load(request));
-  if (!job || job.status !== 'PENDING' || !isDeferred(info)) return job;
+  const job = await ctx.loaders.explanation.load(request);
+  if (job?.status !== 'PENDING' || !isDeferred(info)) return job;
   // Found or started by a charged submit: the watcher may have the engine rebuild it if it is lost.
   return ctx.explanations.waitFor(job.id, ctx.config.explanations.deferWaitMs, job, { rebuild: true });
-}
-
-/** An explicit request; asking again for a FAILED job starts it again. */
-export function requestExplanation(ctx: Context, request: ExplanationRequest) {
-  return engineCall(() => ctx.loaders.explanation.load(request));
 }
 
 /** Each status of a job until it is READY or FAILED (SSE); an id this server did not sign starts nothing. */
 export async function explanationUpdates(ctx: Context, clientId: string) {
   const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(clientId);
-  const first = await engineCall(() => ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed }));
+  const first = await ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed });
   return ctx.explanations.updates(engineId, first, { rebuild: signed });
 }
 

@@ -1,4 +1,4 @@
-import { getOperationAST, GraphQLError, parse, specifiedRules, validate, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, type GraphQLError, type GraphQLSchema, getOperationAST, parse, specifiedRules, validate } from 'graphql';
 import type { Context } from '../context.ts';
 import { userError } from '../errors.ts';
 import { maxFieldsRule } from '../http/max-fields.ts';
@@ -20,7 +20,7 @@ export async function rateLimit(ctx: Context, schema: GraphQLSchema, query?: str
   return {
     client: ctx.client.id,
     tier: ctx.client.tier,
-    maxQueryCost: ctx.rateLimits.maxQueryCost,
+    maxQueryCost: ctx.rateLimits.maxCostFor(ctx.client),
     budgets,
     query: query == null ? null : price(schema, ctx, query, variablesJson, budgets),
   };
@@ -41,7 +41,7 @@ function price(
       throw userError('`variables` is not JSON.', 'variables');
     }
   }
-  let document;
+  let document: DocumentNode;
   try {
     // The limits a document sent to /graphql meets before it is priced: tokens at parse, fields at validation.
     document = parse(query, { maxTokens: ctx.config.security.limits.tokens });
@@ -55,8 +55,8 @@ function price(
   const spendable = budgets.filter((b) => b.name !== 'explanations').map((b) => b.remaining);
   return {
     requestedQueryCost: cost,
-    withinMaximum: cost <= ctx.rateLimits.maxQueryCost,
-    affordableNow: cost <= ctx.rateLimits.maxQueryCost && cost <= Math.min(...spendable),
+    withinMaximum: cost <= ctx.rateLimits.maxCostFor(ctx.client),
+    affordableNow: cost <= ctx.rateLimits.maxCostFor(ctx.client) && cost <= Math.min(...spendable),
     errors: [],
   };
 }

@@ -1,5 +1,3 @@
-import type { Context } from '../context.ts';
-import { engineCall } from '../errors.ts';
 import type { Factor, LocationType, PersonaId, RecommendInput, Size } from '../modal/contract.ts';
 
 export interface RecommendationArgs {
@@ -26,12 +24,4 @@ export function toEngineInput(args: RecommendationArgs): RecommendInput {
     ...(Object.keys(weights).length > 0 ? { weights } : {}),
     ...(args.limit != null ? { limit: args.limit } : {}),
   };
-}
-
-export function recommendations(ctx: Context, args: RecommendationArgs) {
-  return engineCall(() => ctx.loaders.recommendation.load(toEngineInput(args)), 'input');
-}
-
-export async function personas(ctx: Context) {
-  return engineCall(() => ctx.loaders.personas.load('all'));
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { cacheKinds } from '../cache/kinds.ts';
+import { type CacheKind, cacheKinds } from '../config/cache-kinds.ts';
 import * as resolvers from '../resolvers/admin.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
@@ -7,12 +7,12 @@ import { areaCode, stationId } from './refs.ts';
 
 const CacheKindEnum = builder.enumType('CacheKind', {
   values: Object.fromEntries(cacheKinds.map((kind) => [kind.toUpperCase(), { value: kind }])) as {
-    [K in (typeof cacheKinds)[number] as Uppercase<K>]: { value: K };
+    [K in CacheKind as Uppercase<K>]: { value: K };
   },
 });
 
 const InvalidateCacheResult = builder
-  .objectRef<{ kind: (typeof cacheKinds)[number]; version: number; deleted: number }>('InvalidateCacheResult')
+  .objectRef<{ kind: CacheKind; version: number; deleted: number }>('InvalidateCacheResult')
   .implement({
     fields: (t) => ({
       kind: t.expose('kind', { type: CacheKindEnum }),

@@ -1,6 +1,6 @@
 import type { Area, Commute, Crime, Schools } from '../modal/contract.ts';
 import * as resolvers from '../resolvers/areas.ts';
-import { stationList, station } from '../resolvers/stations.ts';
+import { stationList } from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { InnerOuterEnum, OrderDirectionEnum, PropertySizeEnum } from './enums.ts';
@@ -38,7 +38,7 @@ const Housing = builder.objectRef<Area['housing']>('Housing').implement({
       type: RentRef,
       nullable: true,
       args: { size: t.arg({ type: PropertySizeEnum, required: true }) },
-      resolve: (h, args) => h.rents.find((r) => r.size === args.size) ?? null,
+      resolve: (h, args) => resolvers.rentFor(h, args.size),
     }),
     medianRentAll: t.exposeInt('medianRentAll', { nullable: true, description: 'All sizes, GBP per month.' }),
     averagePrice: t.exposeInt('averagePrice', { nullable: true, description: 'UK HPI average price, GBP.' }),
@@ -64,7 +64,7 @@ const Environment = builder.objectRef<Area['environment']>('Environment').implem
 const NearestStation = builder.objectRef<Area['transport']['nearestStation']>('NearestStation').implement({
   fields: (t) => ({
     distanceKm: t.exposeFloat('distanceKm'),
-    station: t.field({ type: StationRef, nullable: true, resolve: (n, _a, ctx) => station(ctx, n.id) }),
+    station: t.field({ type: StationRef, nullable: true, resolve: (n, _a, ctx) => ctx.loaders.station.load(n.id) }),
   }),
 });
 
@@ -105,8 +105,8 @@ const SchoolsRef = builder.objectRef<Schools>('Schools').implement({
 const CommuteLeg = builder.objectRef<Commute['legs'][number]>('CommuteLeg').implement({
   fields: (t) => ({
     line: t.field({ type: LineRef, resolve: (leg) => leg.line }),
-    from: t.field({ type: StationRef, nullable: true, resolve: (leg, _a, ctx) => station(ctx, leg.from.id) }),
-    to: t.field({ type: StationRef, nullable: true, resolve: (leg, _a, ctx) => station(ctx, leg.to.id) }),
+    from: t.field({ type: StationRef, nullable: true, resolve: (leg, _a, ctx) => ctx.loaders.station.load(leg.from.id) }),
+    to: t.field({ type: StationRef, nullable: true, resolve: (leg, _a, ctx) => ctx.loaders.station.load(leg.to.id) }),
     stops: t.exposeInt('stops'),
     minutes: t.exposeInt('minutes'),
   }),
@@ -119,9 +119,9 @@ const CommuteRef = builder.objectRef<Commute>('Commute').implement({
     rideMinutes: t.exposeInt('rideMinutes'),
     accessMinutes: t.exposeInt('accessMinutes', { description: 'Estimated leg to the first station; 0 when the area has stations.' }),
     changes: t.exposeInt('changes'),
-    from: t.field({ type: AreaRef, nullable: true, resolve: (c, _a, ctx) => resolvers.area(ctx, c.from) }),
-    to: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => station(ctx, c.to) }),
-    originStation: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => station(ctx, c.originStation.id) }),
+    from: t.field({ type: AreaRef, nullable: true, resolve: (c, _a, ctx) => ctx.loaders.area.load(c.from) }),
+    to: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => ctx.loaders.station.load(c.to) }),
+    originStation: t.field({ type: StationRef, nullable: true, resolve: (c, _a, ctx) => ctx.loaders.station.load(c.originStation.id) }),
     stations: t.field({
       type: [StationRef],
       // The longest route from an area to a station passes 43 stations; none has more than 4 legs.
@@ -148,15 +148,20 @@ AreaRef.implement({
     housing: t.field({ type: Housing, resolve: (a) => a.housing }),
     environment: t.field({ type: Environment, resolve: (a) => a.environment }),
     transport: t.field({ type: Transport, resolve: (a) => a.transport }),
-    safety: t.field({ type: Safety, nullable: true, description: 'Crime, 2014/15.', resolve: (a, _args, ctx) => resolvers.safety(a, ctx) }),
-    schools: t.field({ type: SchoolsRef, nullable: true, description: 'GCSE results, 2013/14.', resolve: (a, _args, ctx) => resolvers.schools(a, ctx) }),
+    safety: t.field({ type: Safety, nullable: true, description: 'Crime, 2014/15.', resolve: (a, _args, ctx) => ctx.loaders.crime.load(a.code) }),
+    schools: t.field({
+      type: SchoolsRef,
+      nullable: true,
+      description: 'GCSE results, 2013/14.',
+      resolve: (a, _args, ctx) => ctx.loaders.schools.load(a.code),
+    }),
     commute: t.field({
       type: CommuteRef,
       nullable: true,
       description: 'The fastest tube route to the station `to`; null for an unknown station.',
       extensions: cost({ weight: 5 }),
       args: { to: t.arg.id({ required: true, validate: { schema: stationId } }) },
-      resolve: (a, args, ctx) => resolvers.commute(a, Number(args.to), ctx),
+      resolve: (a, args, ctx) => ctx.loaders.commute.load({ from: a.code, to: Number(args.to) }),
     }),
   }),
 });
@@ -179,9 +184,7 @@ const AreaFilter = builder.inputType('AreaFilter', {
   }),
 });
 
-const AreaOrderField = builder.enumType('AreaOrderField', {
-  values: ['CODE', 'NAME', 'POPULATION', 'DENSITY', 'AVERAGE_PRICE', 'PRICE_GROWTH_5Y', 'MEDIAN_RENT', 'PTAL', 'GREENSPACE'] as const,
-});
+const AreaOrderField = builder.enumType('AreaOrderField', { values: resolvers.areaOrderFields });
 
 const AreaOrder = builder.inputType('AreaOrder', {
   fields: (t) => ({
@@ -218,7 +221,7 @@ builder.queryFields((t) => ({
     nullable: true,
     description: 'One borough by ONS code; null when no borough has it.',
     args: { code: t.arg.id({ required: true, validate: { schema: areaCode } }) },
-    resolve: (_root, args, ctx) => resolvers.area(ctx, String(args.code)),
+    resolve: (_root, args, ctx) => ctx.loaders.area.load(String(args.code)),
   }),
   areas: t.field({
     type: AreaConnection,

@@ -1,4 +1,3 @@
-import { area } from '../resolvers/areas.ts';
 import * as resolvers from '../resolvers/explanations.ts';
 import { explanationIdArg, explanationIds } from '../explanations/ids.ts';
 import { plainText } from '../explanations/plain-text.ts';
@@ -30,7 +29,7 @@ ExplanationRef.implement({
     }),
     status: t.expose('status', { type: ExplanationStatus }),
     persona: t.expose('persona', { type: PersonaIdEnum }),
-    area: t.field({ type: AreaRef, nullable: true, resolve: (job, _a, ctx) => area(ctx, job.areaCode) }),
+    area: t.field({ type: AreaRef, nullable: true, resolve: (job, _a, ctx) => ctx.loaders.area.load(job.areaCode) }),
     text: t.string({ nullable: true, description: 'Plain text; set when READY.', resolve: (job) => (job.text == null ? null : plainText(job.text)) }),
     source: t.expose('source', { type: ExplanationSource, nullable: true }),
     error: t.exposeString('error', { nullable: true }),
@@ -100,7 +99,7 @@ builder.mutationField('requestExplanation', (t) =>
       context: t.arg({ type: ExplanationContextInput }),
     },
     resolve: (_root, args, ctx) =>
-      resolvers.requestExplanation(ctx, { areaCode: String(args.areaCode), persona: args.persona, context: resolvers.toContext(args.context) }),
+      ctx.loaders.explanation.load({ areaCode: String(args.areaCode), persona: args.persona, context: resolvers.toContext(args.context) }),
   }),
 );
 

@@ -30,7 +30,9 @@ const RateLimitRef = builder.objectRef<RateLimitShape>('RateLimit').implement({
   fields: (t) => ({
     client: t.exposeString('client', { description: 'key:<name> for an API key, ip:<address> otherwise.' }),
     tier: t.exposeString('tier'),
-    maxQueryCost: t.exposeInt('maxQueryCost'),
+    maxQueryCost: t.exposeInt('maxQueryCost', {
+      description: 'The most one operation may cost you: MAX_QUERY_COST, or less when your minute or day budget holds less.',
+    }),
     budgets: t.field({ type: [Budget], extensions: cost({ listSize: { assumedSize: 3 } }), resolve: (r) => r.budgets }),
     query: t.field({ type: QueryPrice, nullable: true, resolve: (r) => r.query }),
   }),

@@ -1,9 +1,7 @@
 import { z } from 'zod';
 import type { ExplanationContext, Persona, RecommendResult } from '../modal/contract.ts';
 import { toContext } from '../resolvers/explanations.ts';
-import { area } from '../resolvers/areas.ts';
-import * as resolvers from '../resolvers/recommendations.ts';
-import { station } from '../resolvers/stations.ts';
+import { toEngineInput } from '../resolvers/recommendations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { FactorEnum, LocationTypeEnum, PersonaIdEnum, PropertySizeEnum } from './enums.ts';
@@ -15,7 +13,7 @@ type Excluded = RecommendResult['excluded'][number];
 
 const factorNames = ['affordability', 'commute', 'safety', 'schools', 'transport', 'greenSpace', 'priceGrowth'] as const;
 
-export const FactorWeights = builder.objectRef<Weights>('FactorWeights').implement({
+const FactorWeights = builder.objectRef<Weights>('FactorWeights').implement({
   description: 'Weights of the score factors (relative: they need not add up to 1).',
   fields: (t) =>
     Object.fromEntries(factorNames.map((f) => [f, t.float({ resolve: (w) => w[f] ?? 0 })])) as Record<
@@ -58,7 +56,7 @@ export const RecommendationRef = builder.objectRef<RankedArea>('Recommendation')
     rank: t.exposeInt('rank'),
     score: t.exposeFloat('score', { description: '0 to 100.' }),
     price: t.exposeInt('price', { description: 'Median rent for the size (GBP/month) or average price (GBP).' }),
-    area: t.field({ type: AreaRef, nullable: true, resolve: (r, _a, ctx) => area(ctx, r.code) }),
+    area: t.field({ type: AreaRef, nullable: true, resolve: (r, _a, ctx) => ctx.loaders.area.load(r.code) }),
     commute: t.field({ type: CommuteSummary, nullable: true, resolve: (r) => r.commute }),
     breakdown: t.field({ type: [ScoreFactor], extensions: cost({ listSize: { assumedSize: 7 } }), resolve: (r) => r.breakdown }),
   }),
@@ -75,7 +73,7 @@ const ExclusionReason = builder.objectRef<Excluded['reason']>('ExclusionReason')
 
 const ExcludedArea = builder.objectRef<Excluded>('ExcludedArea').implement({
   fields: (t) => ({
-    area: t.field({ type: AreaRef, nullable: true, resolve: (e, _a, ctx) => area(ctx, e.code) }),
+    area: t.field({ type: AreaRef, nullable: true, resolve: (e, _a, ctx) => ctx.loaders.area.load(e.code) }),
     reason: t.field({ type: ExclusionReason, resolve: (e) => e.reason }),
   }),
 });
@@ -89,7 +87,7 @@ const RecommendationResultRef = builder.objectRef<RecommendResult>('Recommendati
     commuteTo: t.field({
       type: StationRef,
       nullable: true,
-      resolve: (r, _a, ctx) => (r.commuteTo == null ? null : station(ctx, r.commuteTo)),
+      resolve: (r, _a, ctx) => (r.commuteTo == null ? null : ctx.loaders.station.load(r.commuteTo)),
     }),
     maxCommuteMinutes: t.exposeInt('maxCommuteMinutes', { nullable: true }),
     weights: t.field({ type: FactorWeights, resolve: (r) => r.weights }),
@@ -148,11 +146,11 @@ builder.queryFields((t) => ({
       (args) => args.input.maxCommuteMinutes == null || args.input.commuteTo != null,
       { message: 'maxCommuteMinutes needs commuteTo (the station the commute is to)', path: ['input', 'maxCommuteMinutes'] },
     ],
-    resolve: (_root, args, ctx) => resolvers.recommendations(ctx, args.input),
+    resolve: (_root, args, ctx) => ctx.loaders.recommendation.load(toEngineInput(args.input)),
   }),
   personas: t.field({
     type: [PersonaRef],
     extensions: cost({ listSize: { assumedSize: 3 } }),
-    resolve: (_root, _args, ctx) => resolvers.personas(ctx),
+    resolve: (_root, _args, ctx) => ctx.loaders.personas.load('all'),
   }),
 }));

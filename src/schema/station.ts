@@ -27,7 +27,7 @@ StationRef.implement({
       type: AreaRef,
       nullable: true,
       description: 'The borough it stands in; null for the stations outside Greater London.',
-      resolve: (s, _args, ctx) => resolvers.stationArea(s, ctx),
+      resolve: (s, _args, ctx) => (s.boroughCode ? ctx.loaders.area.load(s.boroughCode) : null),
     }),
   }),
 });
@@ -47,6 +47,6 @@ builder.queryFields((t) => ({
     type: StationRef,
     nullable: true,
     args: { id: t.arg.id({ required: true, validate: { schema: stationId } }) },
-    resolve: (_root, args, ctx) => resolvers.station(ctx, Number(args.id)),
+    resolve: (_root, args, ctx) => ctx.loaders.station.load(Number(args.id)),
   }),
 }));

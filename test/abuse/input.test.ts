@@ -176,6 +176,8 @@ describe('bad input against the production server', () => {
     expect(closedAfterMs).toBeGreaterThanOrEqual(REQUEST_TIMEOUT_MS - 100);
     expect(closedAfterMs).toBeLessThan(2_000);
     expect(received).toMatch(/^HTTP\/1\.1 408 /);
+    // Every answer has a request id to quote, Node's own refusals included.
+    expect(received).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
     expect(JSON.parse(received.split('\r\n\r\n')[1]!).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
     await servesAfter();
   });

@@ -209,4 +209,28 @@ describe('SIGTERM against the production server', () => {
     expect(server.logs.some((l) => l.event === 'server.drain.deadline')).toBe(true);
     expect(server.logs.findLast((l) => l.event === 'server.stopped')).toMatchObject({ drained: true });
   });
+
+  it('a second signal ends the drain at once: the streams get SHUTTING_DOWN well before SHUTDOWN_DRAIN_MS', async () => {
+    server = await startProductionServer({
+      EXPLAIN_DELAY_MS: '8000',
+      SHUTDOWN_DRAIN_MS: '20000',
+      EXPLANATIONS_PER_HOUR: '1000',
+      RATE_LIMIT_POINTS_PER_MINUTE: '1000000',
+    });
+    const open = [stream(server.url, 'multipart/mixed', DEFERRED), stream(server.url, 'text/event-stream', DEFERRED)];
+    await Promise.all(open.map((s) => s.started));
+    server.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const secondAt = performance.now();
+    server.child.kill('SIGTERM');
+    const answers = await Promise.all(open.map((s) => s.done));
+    for (const answer of answers) {
+      expect(answer.error).toBeUndefined();
+      const { payloads, closed } = readAnswer(answer);
+      expect(closed).toBe(true);
+      expect(payloads.at(-1).errors.map((e: any) => e.extensions.code)).toEqual(['SHUTTING_DOWN']);
+      expect(answer.endedAt - secondAt).toBeLessThan(2_000);
+    }
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+  });
 });

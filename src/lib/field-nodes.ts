@@ -30,7 +30,7 @@ export interface CollectOptions {
    * Selections the caller may still visit, shared across calls; each one visited takes one. When it runs out
    * the collection stops early and the caller, seeing `left < 0`, knows its answer is cut short.
    */
-  budget?: { left: number };
+  steps?: { left: number };
 }
 
 /**
@@ -58,9 +58,9 @@ interface Walk {
 }
 
 function collect(walk: Walk, set: SelectionSetNode, isDeferred: boolean): void {
-  const { included, deferred, budget } = walk.options;
+  const { included, deferred, steps } = walk.options;
   for (const selection of set.selections) {
-    if (budget && --budget.left < 0) return;
+    if (steps && --steps.left < 0) return;
     if (included && !included(selection)) continue;
     if (selection.kind === Kind.FIELD) {
       const key = selection.alias?.value ?? selection.name.value;

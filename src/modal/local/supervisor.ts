@@ -1,21 +1,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { projectPath } from '../project-root.ts';
+import type { Log } from '../../lib/log.ts';
+import { projectPath } from '../../lib/project-root.ts';
 
 const SERVE_SCRIPT = projectPath('python', 'serve.py');
 const LISTENING = /veo-engine listening on (http:\/\/\S+)/;
 
 export interface LocalEngineOptions {
   python: string;
-  /** Seconds to wait for the engine's first "listening" line and /health. */
+  /** Milliseconds to wait for the engine's first "listening" line and /health. */
   startTimeoutMs?: number;
-  log?: (event: string, fields?: Record<string, unknown>) => void;
+  log?: Log;
   env?: Record<string, string>;
 }
 
 /**
  * Runs python/serve.py as ONE long-lived child process (never a process per request): starts it, waits for
- * its health, restarts it with backoff when it dies, and stops it on shutdown.
+ * its health, restarts it with backoff when it dies (on a new port: `url()` gives the current one), and
+ * stops it on shutdown.
  */
 export class LocalEngineProcess {
   private child?: ChildProcess;
@@ -30,10 +32,6 @@ export class LocalEngineProcess {
     if (this.stopping) return Promise.reject(new Error('the local engine is stopping'));
     this.ready ??= this.launch();
     return this.ready;
-  }
-
-  get pid(): number | undefined {
-    return this.child?.pid;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,49 @@
+import { TimeoutError } from 'ky';
+import type { EngineFetch } from './client.ts';
+
+/**
+ * The base URL of the client that engine.ts builds. Its requests are addressed here and sent on by the
+ * fetches below to wherever the engine listens at that moment (the local child's port changes when it
+ * restarts), so one client serves every engine.
+ */
+export const ENGINE_BASE = 'http://engine';
+
+/** The endpoint a client request asks for: its path after the base URL ('areas', 'explanations/status'). */
+export function endpointOf(request: Request): string {
+  return new URL(request.url).pathname.replace(/^\//, '');
+}
+
+export interface Upstream {
+  /** Where the engine listens now; it may wait for the engine to start, or reject with an EngineError. */
+  url: () => string | Promise<string>;
+  /** Bounds each call as ky's own timeout would: until the answer's headers, then a TimeoutError. */
+  timeoutMs: number;
+  headers?: Record<string, string>;
+  /** Called once per HTTP call, with the endpoint, so the metrics count real calls. */
+  onRequest?: (endpoint: string) => void;
+}
+
+/** A fetch that sends a client request to one engine: Modal's web endpoint, or python/serve.py. */
+export function upstreamFetch({ url, timeoutMs, headers = {}, onRequest }: Upstream): EngineFetch {
+  return async (request) => {
+    const base = await url();
+    const endpoint = endpointOf(request);
+    const target = new URL(endpoint, base.endsWith('/') ? base : `${base}/`);
+    const timeout = new AbortController();
+    const sent = new Request(target, {
+      method: request.method,
+      headers: { ...Object.fromEntries(request.headers), ...headers },
+      body: request.body ? await request.arrayBuffer() : undefined,
+      signal: AbortSignal.any([request.signal, timeout.signal]),
+    });
+    onRequest?.(endpoint);
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    try {
+      return await fetch(sent);
+    } catch (error) {
+      throw timeout.signal.aborted ? new TimeoutError(sent) : error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
