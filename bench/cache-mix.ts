@@ -17,7 +17,8 @@ import { Redis as IORedis } from 'ioredis';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
-import { createApp, type App } from '../src/yoga.ts';
+import { type App, createApp } from '../src/yoga.ts';
+import { POPULAR_DESTINATION_NAMES } from './lib/documents.ts';
 import { mulberry32 } from './lib/random.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -72,7 +73,10 @@ function weighted<T>(items: readonly (readonly [T, number])[]): T {
 function zipf<T>(items: readonly T[], s = 1): () => T {
   const cumulative: number[] = [];
   let sum = 0;
-  items.forEach((_, i) => cumulative.push((sum += 1 / (i + 1) ** s)));
+  items.forEach((_, i) => {
+    sum += 1 / (i + 1) ** s;
+    cumulative.push(sum);
+  });
   return () => {
     const r = rng() * sum;
     let lo = 0;
@@ -117,11 +121,7 @@ const stationId = (name: string): number => {
   if (!found) fail(`no station named ${name} in tube_stations.csv`);
   return found.id;
 };
-/** Where people work and study, most asked for first. */
-const POPULAR_DESTINATIONS = [
-  "King's Cross St. Pancras", 'Bank', 'Oxford Circus', 'Liverpool Street', 'Waterloo', 'Canary Wharf', 'London Bridge',
-  'Victoria', 'Tottenham Court Road', 'Holborn', 'Paddington', 'Euston', 'Farringdon', 'Westminster', 'Stratford',
-].map(stationId);
+const POPULAR_DESTINATIONS = POPULAR_DESTINATION_NAMES.map(stationId);
 /** Commute lookups: the popular 15, then interchanges (most lines first, then the most central), 60 in all. */
 const COMMUTE_DESTINATIONS = [
   ...POPULAR_DESTINATIONS,
@@ -150,10 +150,30 @@ const OFF_LIST_BUDGET = 0.05;
 
 type Persona = 'STUDENT' | 'PARENT' | 'DEVELOPER';
 const PERSONAS = {
-  STUDENT: { weight: 0.5, buy: 0, commute: 0.7, sizes: [[null, 0.85], ['STUDIO', 0.15]] },
-  PARENT: { weight: 0.35, buy: 0.4, commute: 0.6, sizes: [[null, 0.7], ['TWO_BED', 0.15], ['THREE_BED', 0.15]] },
+  STUDENT: {
+    weight: 0.5,
+    buy: 0,
+    commute: 0.7,
+    sizes: [
+      [null, 0.85],
+      ['STUDIO', 0.15],
+    ],
+  },
+  PARENT: {
+    weight: 0.35,
+    buy: 0.4,
+    commute: 0.6,
+    sizes: [
+      [null, 0.7],
+      ['TWO_BED', 0.15],
+      ['THREE_BED', 0.15],
+    ],
+  },
   DEVELOPER: { weight: 0.15, buy: 0.9, commute: 0.2, sizes: [[null, 1]] },
-} as const satisfies Record<Persona, { weight: number; buy: number; commute: number; sizes: readonly (readonly [string | null, number])[] }>;
+} as const satisfies Record<
+  Persona,
+  { weight: number; buy: number; commute: number; sizes: readonly (readonly [string | null, number])[] }
+>;
 const MAX_MINUTES_SHARE = 0.35;
 
 const DOCS = {
@@ -229,7 +249,13 @@ function plan(): Planned {
 /** Sorted-key JSON: one string per distinct question, as the server's own key is one per distinct question. */
 function canonical(value: unknown): string {
   const sort = (v: unknown): unknown =>
-    v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sort((v as Record<string, unknown>)[k])])) : v;
+    v && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
+        )
+      : v;
   return JSON.stringify(sort(value));
 }
 
@@ -315,11 +341,19 @@ async function send(instance: Instance, request: Planned): Promise<Outcome> {
       headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
       body: JSON.stringify({ query: request.query, variables: request.variables }),
     });
-    const body = (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: { code?: string } }[]; extensions?: { stale?: unknown } };
+    const body = (await response.json()) as {
+      data?: unknown;
+      errors?: { message: string; extensions?: { code?: string } }[];
+      extensions?: { stale?: unknown };
+    };
     const ms = performance.now() - started;
     if (response.status !== 200 || body.errors?.length || body.data == null) {
       const first = body.errors?.[0];
-      return { type: request.type, ms, error: `HTTP ${response.status} ${first?.extensions?.code ?? ''} ${first?.message ?? 'no data'}`.trim() };
+      return {
+        type: request.type,
+        ms,
+        error: `HTTP ${response.status} ${first?.extensions?.code ?? ''} ${first?.message ?? 'no data'}`.trim(),
+      };
     }
     if (body.extensions?.stale) return { type: request.type, ms, error: 'answered from a stale copy' };
     return { type: request.type, ms };
@@ -353,7 +387,8 @@ async function scrape(instance: Instance): Promise<Series> {
   const series: Series = new Map();
   for (const match of text.matchAll(/^(veo_cache_lookups_total|veo_engine_requests_total)\{([^}]*)\} (\S+)$/gm)) {
     const labels = Object.fromEntries([...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    const key = match[1] === 'veo_engine_requests_total' ? `engine|${labels.endpoint}` : `cache|${labels.kind}|${labels.result}|${labels.tier}`;
+    const key =
+      match[1] === 'veo_engine_requests_total' ? `engine|${labels.endpoint}` : `cache|${labels.kind}|${labels.result}|${labels.tier}`;
     series.set(key, (series.get(key) ?? 0) + Number(match[3]));
   }
   return series;
@@ -410,7 +445,14 @@ function outcome(counts: Series, kind: string) {
   const redisHits = get(`cache|${kind}|hit|redis`);
   const redisMisses = get(`cache|${kind}|miss|redis`);
   const stale = get(`cache|${kind}|stale|memory`) + get(`cache|${kind}|stale|redis`);
-  return { lookups: memoryHits + memoryMisses, memoryHits, redisHits, misses: redisMisses, stale, ratio: pct(memoryHits + redisHits, memoryHits + redisHits + redisMisses) };
+  return {
+    lookups: memoryHits + memoryMisses,
+    memoryHits,
+    redisHits,
+    misses: redisMisses,
+    stale,
+    ratio: pct(memoryHits + redisHits, memoryHits + redisHits + redisMisses),
+  };
 }
 
 interface Run {
@@ -432,7 +474,15 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
   const cacheRows = KINDS.map((kind) => {
     const o = outcome(counts, kind);
     return [
-      kind, o.lookups, o.memoryHits, o.redisHits, o.misses, floor.get(kind) ?? '-', distinct.get(kind) ?? '-', o.stale, `**${o.ratio}**`,
+      kind,
+      o.lookups,
+      o.memoryHits,
+      o.redisHits,
+      o.misses,
+      floor.get(kind) ?? '-',
+      distinct.get(kind) ?? '-',
+      o.stale,
+      `**${o.ratio}**`,
       quarters.map((q) => outcome(q, kind).ratio).join(' / '),
     ] as const;
   });
@@ -444,7 +494,14 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
   const latencyRows = REQUEST_TYPES.map(([type]) => {
     const mine = measured.filter((o) => o.type === type);
     const ms = mine.map((o) => o.ms).sort((a, b) => a - b);
-    return [type, mine.length, pct(mine.length, n), mine.filter((o) => o.error).length, fmt(percentile(ms, 50)), fmt(percentile(ms, 95))] as const;
+    return [
+      type,
+      mine.length,
+      pct(mine.length, n),
+      mine.filter((o) => o.error).length,
+      fmt(percentile(ms, 50)),
+      fmt(percentile(ms, 95)),
+    ] as const;
   });
   const all = measured.map((o) => o.ms).sort((a, b) => a - b);
   const errors = measured.filter((o) => o.error);
@@ -473,7 +530,18 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
     `The last column is the hit ratio in each quarter of the measured phase, in order.`,
     '',
     table(
-      ['kind', 'lookups', 'memory hits', 'Redis hits', 'misses (engine)', 'fewest possible', 'distinct', 'stale', 'hit ratio', 'by quarter'],
+      [
+        'kind',
+        'lookups',
+        'memory hits',
+        'Redis hits',
+        'misses (engine)',
+        'fewest possible',
+        'distinct',
+        'stale',
+        'hit ratio',
+        'by quarter',
+      ],
       cacheRows,
       ['l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
@@ -502,7 +570,9 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
     '',
     `Errors (an answer not HTTP 200, without data, with errors, or marked stale): **${errors.length}**` +
       (errorKinds.size ? `\n\n${[...errorKinds].map(([e, c]) => `- ${c} x ${e}`).join('\n')}` : ''),
-    ...(notable.length ? ['', `Server log events that suggest trouble, during the whole run: ${notable.map(([e, c]) => `${e} x ${c}`).join(', ')}`] : []),
+    ...(notable.length
+      ? ['', `Server log events that suggest trouble, during the whole run: ${notable.map(([e, c]) => `${e} x ${c}`).join(', ')}`]
+      : []),
     '',
   ].join('\n');
 }

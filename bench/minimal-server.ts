@@ -15,7 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { buildSchema, execute, parse, validate, type DocumentNode, type GraphQLError } from 'graphql';
+import { buildSchema, type DocumentNode, execute, type GraphQLError, parse, validate } from 'graphql';
 
 const { values: argv } = parseArgs({
   options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } },
@@ -64,7 +64,14 @@ const schema = buildSchema(/* GraphQL */ `
 type Json = Record<string, any>;
 
 /** buildSchema enums serialize their own names, so engine values are mapped to GraphQL names once, here. */
-const SIZE: Record<string, string> = { room: 'ROOM', studio: 'STUDIO', '1bed': 'ONE_BED', '2bed': 'TWO_BED', '3bed': 'THREE_BED', '4plus': 'FOUR_PLUS_BED' };
+const SIZE: Record<string, string> = {
+  room: 'ROOM',
+  studio: 'STUDIO',
+  '1bed': 'ONE_BED',
+  '2bed': 'TWO_BED',
+  '3bed': 'THREE_BED',
+  '4plus': 'FOUR_PLUS_BED',
+};
 
 async function loadData() {
   const python = process.env.PYTHON ?? 'python3';
@@ -83,7 +90,11 @@ async function loadData() {
       });
     });
     const post = async (path: string, body: Json) => {
-      const response = await fetch(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const response = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (!response.ok) throw new Error(`engine ${path}: HTTP ${response.status}`);
       return (await response.json()) as Json;
     };
@@ -117,8 +128,14 @@ function shape(data: Awaited<ReturnType<typeof loadData>>) {
       transport: a.transport,
       // for sorting, as the real resolver does
       sortBy: {
-        CODE: a.code, NAME: a.name, POPULATION: a.population, DENSITY: a.densityPerHectare, AVERAGE_PRICE: a.housing.averagePrice,
-        PRICE_GROWTH_5Y: a.housing.priceChange5yPct, MEDIAN_RENT: a.housing.medianRentAll, PTAL: a.transport.ptal,
+        CODE: a.code,
+        NAME: a.name,
+        POPULATION: a.population,
+        DENSITY: a.densityPerHectare,
+        AVERAGE_PRICE: a.housing.averagePrice,
+        PRICE_GROWTH_5Y: a.housing.priceChange5yPct,
+        MEDIAN_RENT: a.housing.medianRentAll,
+        PTAL: a.transport.ptal,
         GREENSPACE: a.environment.greenspacePct,
       } as Record<string, string | number | null>,
     };
@@ -189,7 +206,13 @@ async function handle(req: IncomingMessage, res: ServerResponse, rootValue: unkn
   if (typeof body.query !== 'string') return send(res, 400, { errors: [{ message: 'Missing query' }] });
   const entry = documentFor(body.query);
   if ('errors' in entry) return send(res, 400, { errors: entry.errors });
-  const result = await execute({ schema, document: entry.document, rootValue, variableValues: body.variables, operationName: body.operationName });
+  const result = await execute({
+    schema,
+    document: entry.document,
+    rootValue,
+    variableValues: body.variables,
+    operationName: body.operationName,
+  });
   send(res, 200, result);
 }
 

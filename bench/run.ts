@@ -1,5 +1,5 @@
 /**
- * The benchmark of issue 8: the full server (every production plugin on) against a minimal node:http +
+ * The benchmark: the full server (every production plugin on) against a minimal node:http +
  * graphql-js server over the same data, plus cold/warm recommendations, @defer explanations, engine calls per
  * request and a ramped load run. Prints a markdown report and writes it to bench/RESULTS.md. See bench/README.md.
  *
@@ -9,14 +9,22 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
 import * as docs from './lib/documents.ts';
-import { load, rampedLoad, stopLoad, type LoadResult } from './lib/load.ts';
+import { type LoadResult, load, rampedLoad, stopLoad } from './lib/load.ts';
 import { mixFor } from './lib/mix.ts';
-import { deferTiming, firstDifference, gql, JSON_ACCEPT, problem, timedEach, type DeferTiming } from './lib/probes.ts';
+import { type DeferTiming, deferTiming, firstDifference, gql, JSON_ACCEPT, problem, timedEach } from './lib/probes.ts';
 import { installCleanup, killAll, rssKb } from './lib/processes.ts';
-import { render, type EngineCount, type RssPeak, type Runs, type Scenario } from './lib/report.ts';
+import { type EngineCount, type RssPeak, type Runs, render, type Scenario } from './lib/report.ts';
 import {
-  API_KEY, assertAlive, callsBetween, chargedPoints, enginePidOf, engineCalls, removeLogs, startFullServer, startMinimalServer,
+  API_KEY,
+  assertAlive,
+  callsBetween,
+  chargedPoints,
+  engineCalls,
+  enginePidOf,
+  removeLogs,
   type ServerHandle,
+  startFullServer,
+  startMinimalServer,
 } from './lib/servers.ts';
 import { fmt, fmtInt, latency } from './lib/stats.ts';
 
@@ -70,14 +78,40 @@ const GQL_HEADERS = { 'content-type': 'application/json', accept: JSON_ACCEPT, .
 // Scenarios a-e: autocannon runs, full and minimal alternating
 
 const SCENARIOS: Scenario[] = [
-  { id: 'a', name: 'warm dashboard (33 areas, 17 fields)', connections: 10, method: 'POST', path: '/graphql', body: docs.body(docs.DASHBOARD) },
-  { id: 'b', name: 'warm single area', connections: 5, method: 'POST', path: '/graphql', body: docs.body(docs.AREA, { code: docs.CAMDEN }) },
-  { id: 'b', name: 'warm single area', connections: 20, method: 'POST', path: '/graphql', body: docs.body(docs.AREA, { code: docs.CAMDEN }) },
+  {
+    id: 'a',
+    name: 'warm dashboard (33 areas, 17 fields)',
+    connections: 10,
+    method: 'POST',
+    path: '/graphql',
+    body: docs.body(docs.DASHBOARD),
+  },
+  {
+    id: 'b',
+    name: 'warm single area',
+    connections: 5,
+    method: 'POST',
+    path: '/graphql',
+    body: docs.body(docs.AREA, { code: docs.CAMDEN }),
+  },
+  {
+    id: 'b',
+    name: 'warm single area',
+    connections: 20,
+    method: 'POST',
+    path: '/graphql',
+    body: docs.body(docs.AREA, { code: docs.CAMDEN }),
+  },
   { id: 'c', name: 'personas', connections: 5, method: 'POST', path: '/graphql', body: docs.body(docs.PERSONAS) },
   { id: 'c', name: 'personas', connections: 20, method: 'POST', path: '/graphql', body: docs.body(docs.PERSONAS) },
   {
-    id: 'd', name: 'cached recommendation (10 of 33, with commute)', connections: 10, method: 'POST', path: '/graphql',
-    body: docs.body(docs.RECOMMEND, { input: docs.CACHED_QUESTION }), fullOnly: 'the minimal server has no engine path',
+    id: 'd',
+    name: 'cached recommendation (10 of 33, with commute)',
+    connections: 10,
+    method: 'POST',
+    path: '/graphql',
+    body: docs.body(docs.RECOMMEND, { input: docs.CACHED_QUESTION }),
+    fullOnly: 'the minimal server has no engine path',
   },
   { id: 'e', name: 'GET /health', connections: 10, method: 'GET', path: '/health', fullOnly: 'probe of the full server' },
   { id: 'e', name: 'GET /ready', connections: 10, method: 'GET', path: '/ready', fullOnly: 'probe of the full server' },
@@ -112,7 +146,9 @@ async function compare(full: ServerHandle, minimal: ServerHandle): Promise<Runs>
       for (const which of order) {
         const result = await run(which === 'full' ? full : minimal, s, P.duration);
         runs.get(s)![which].push(result);
-        progress(`round ${round}/${P.rounds} ${s.id} ${s.name} c=${s.connections} ${which}: ${fmtInt(result.rps)} req/s, p99 ${fmt(result.latency.p99, 2)} ms`);
+        progress(
+          `round ${round}/${P.rounds} ${s.id} ${s.name} c=${s.connections} ${which}: ${fmtInt(result.rps)} req/s, p99 ${fmt(result.latency.p99, 2)} ms`,
+        );
       }
     }
   }

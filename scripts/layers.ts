@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { ICruiseResult } from 'dependency-cruiser';
-import { layerOf, layers, memberGraph, memberOf, root, ruleFile, srcFiles, upwardTypeImports, type Arrow } from './layer-graph.ts';
+import { type Arrow, layerOf, layers, memberGraph, memberOf, root, ruleFile, srcFiles, upwardTypeImports } from './layer-graph.ts';
 
 // dependency-cruiser runs in a child process of its own: under tsx's loader, its `import()` of
 // @swc/core/Visitor.js gets the class as the default export instead of the module, it finds no swc

@@ -1,7 +1,7 @@
-import type { Config } from './config/config.ts';
 import type { Cache } from './cache/cache.ts';
-import type { Loaders, RequestStats } from './loaders/loaders.ts';
+import type { Config } from './config/config.ts';
 import type { ExplanationWatcher } from './explanations/watcher.ts';
+import type { Loaders, RequestStats } from './loaders/loaders.ts';
 import type { EngineHandle } from './modal/engine.ts';
 import type { Client } from './ratelimit/clients.ts';
 import type { RateLimits } from './ratelimit/rate-limits.ts';

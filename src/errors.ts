@@ -19,7 +19,9 @@ export function fromEngineError<E>(error: E, fieldPrefix?: string): E | GraphQLE
     return userError(error.message, path ?? undefined);
   }
   return new GraphQLError(
-    error.code === 'UPSTREAM_BAD_RESPONSE' ? 'The engine answered in an unexpected shape.' : 'The engine is unavailable; try again shortly.',
+    error.code === 'UPSTREAM_BAD_RESPONSE'
+      ? 'The engine answered in an unexpected shape.'
+      : 'The engine is unavailable; try again shortly.',
     { extensions: { code: error.code, endpoint } },
   );
 }

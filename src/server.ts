@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { trackOpenRequests } from './http/drain.ts';
 import { createHttpServer } from './http/http-server.ts';
 import { serveMetricsOn } from './http/metrics-listener.ts';

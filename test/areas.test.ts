@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from './helpers/data.ts';
-import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { coldCalls, type GraphQLResponse, startServer, type TestServer } from './helpers/server.ts';
 
 const rows = readCsv('rents.csv');
 
@@ -42,7 +42,9 @@ describe('areas', () => {
   });
 
   it('keeps a missing figure null instead of inventing it', async () => {
-    const { body } = await server.gql(`{ area(code: "E09000001") { name housing { rent(size: ROOM) { median count } } safety { crimeRatePer1000 rank } } }`);
+    const { body } = await server.gql(
+      `{ area(code: "E09000001") { name housing { rent(size: ROOM) { median count } } safety { crimeRatePer1000 rank } } }`,
+    );
     expect(body.errors).toBeUndefined();
     expect(body.data!.area.name).toBe('City of London');
     expect(body.data!.area.housing.rent.median).toBeNull();

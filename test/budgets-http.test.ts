@@ -20,7 +20,7 @@ function ietf(response: GraphQLResponse): Record<string, number> {
 }
 
 describe('refunds', () => {
-  it('gives back what a cheaper-than-estimated answer did not use, in the same answer\'s figures', async () => {
+  it("gives back what a cheaper-than-estimated answer did not use, in the same answer's figures", async () => {
     const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '1000', RATE_LIMIT_WINDOW_MS: HOUR, RATE_LIMIT_POINTS_PER_DAY: '5000' });
     const answer = await s.gql(OVERSIZED);
     expect(answer.status).toBe(200);
@@ -100,12 +100,19 @@ describe('charging', () => {
     expect(refused.body.errors![0]!.message).toContain('your budget holds at most 50');
     expect(refused.headers.get('x-ratelimit-remaining')).toBe('50');
     // rateLimit(query:) says the same before it is sent.
-    const priced = await s.gql(`query ($q: String!) { rateLimit(query: $q) { maxQueryCost query { requestedQueryCost withinMaximum } } }`, { q: DASHBOARD });
+    const priced = await s.gql(`query ($q: String!) { rateLimit(query: $q) { maxQueryCost query { requestedQueryCost withinMaximum } } }`, {
+      q: DASHBOARD,
+    });
     expect(priced.body.data!.rateLimit).toEqual({ maxQueryCost: 50, query: { requestedQueryCost: 100, withinMaximum: false } });
   });
 
   it('the headers and throttleStatus describe the minute budget on every answer, even when the day budget is tighter', async () => {
-    const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '1000', RATE_LIMIT_WINDOW_MS: HOUR, RATE_LIMIT_POINTS_PER_DAY: '350', MAX_QUERY_COST: '150' });
+    const s = await server({
+      RATE_LIMIT_POINTS_PER_MINUTE: '1000',
+      RATE_LIMIT_WINDOW_MS: HOUR,
+      RATE_LIMIT_POINTS_PER_DAY: '350',
+      MAX_QUERY_COST: '150',
+    });
     const answers = [
       await s.gql(DASHBOARD), // 200: minute 900 of 1000, day 250 of 350 (the tighter share)
       await s.gql(`{ area(code: "E09000007") { name `), // 400, does not parse: 1 point
@@ -143,7 +150,11 @@ describe('rateLimit while throttled', () => {
     ];
     for (const info of infos) {
       expect(info.status).toBe(200);
-      expect(info.body.extensions!.cost).toMatchObject({ requestedQueryCost: 0, actualQueryCost: 0, throttleStatus: { currentlyAvailable: 0 } });
+      expect(info.body.extensions!.cost).toMatchObject({
+        requestedQueryCost: 0,
+        actualQueryCost: 0,
+        throttleStatus: { currentlyAvailable: 0 },
+      });
     }
     expect(infos[0]!.body.data!.rateLimit.budgets[0]).toMatchObject({ name: 'minute', remaining: 0, limit: 100, restoreRate: 0.028 });
     expect(infos[0]!.body.data!.rateLimit.budgets[0].resetSeconds).toBeGreaterThan(3500);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Ratelimit } from '@upstash/ratelimit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { upstashClient } from '../src/lib/upstash-client.ts';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
+import { upstashClient } from '../src/lib/upstash-client.ts';
 import type { Budget } from '../src/ratelimit/bucket.ts';
 import { DegradedLimits } from '../src/ratelimit/degraded.ts';
 import type { Limiter } from '../src/ratelimit/limiter.ts';
@@ -40,12 +40,22 @@ function bucketSemantics(make: () => Promise<{ limiter: Limiter; id: () => strin
     const client = id();
     const minute: Budget = { name: 'minute', points: 1000, windowMs: 3_600_000 };
     const day: Budget = { name: 'day', points: 150, windowMs: 86_400_000 };
-    const charge = (cost: number) => limiter.apply(client, [{ budget: minute, cost }, { budget: day, cost }]);
+    const charge = (cost: number) =>
+      limiter.apply(client, [
+        { budget: minute, cost },
+        { budget: day, cost },
+      ]);
     expect((await charge(100)).success).toBe(true);
     const refused = await charge(100);
     expect(refused.success).toBe(false);
-    expect(refused.decisions.map((d) => [d.remaining, d.enough])).toEqual([[900, true], [50, false]]);
-    const read = await limiter.apply(client, [{ budget: minute, cost: 0 }, { budget: day, cost: 0 }]);
+    expect(refused.decisions.map((d) => [d.remaining, d.enough])).toEqual([
+      [900, true],
+      [50, false],
+    ]);
+    const read = await limiter.apply(client, [
+      { budget: minute, cost: 0 },
+      { budget: day, cost: 0 },
+    ]);
     expect(read.decisions.map((d) => d.remaining)).toEqual([900, 50]);
   });
 
@@ -112,8 +122,17 @@ describe('degraded limits', () => {
     const clock = manualClock();
     const logs: string[] = [];
     const changes: boolean[] = [];
-    const degraded = new DegradedLimits({ fraction: 0.25, log: (event) => logs.push(event), onChange: (d) => changes.push(d), now: clock.now });
-    degraded.observe('seen', [{ budget, cost: 0 }], [{ tokens: 4, refilledAt: clock.now(), limit: 100, remaining: 4, enough: true, store: 'redis' }]);
+    const degraded = new DegradedLimits({
+      fraction: 0.25,
+      log: (event) => logs.push(event),
+      onChange: (d) => changes.push(d),
+      now: clock.now,
+    });
+    degraded.observe(
+      'seen',
+      [{ budget, cost: 0 }],
+      [{ tokens: 4, refilledAt: clock.now(), limit: 100, remaining: 4, enough: true, store: 'redis' }],
+    );
 
     const limiter = degraded.limiter();
     expect(changes).toEqual([true]);
@@ -131,7 +150,11 @@ describe('degraded limits', () => {
     expect(degraded.limiter()).toBe(limiter);
     expect((await degraded.limiter().apply('unseen', [{ budget, cost: 1 }])).success).toBe(false);
 
-    degraded.observe('seen', [{ budget, cost: 0 }], [{ tokens: 50, refilledAt: clock.now(), limit: 100, remaining: 50, enough: true, store: 'redis' }]);
+    degraded.observe(
+      'seen',
+      [{ budget, cost: 0 }],
+      [{ tokens: 50, refilledAt: clock.now(), limit: 100, remaining: 50, enough: true, store: 'redis' }],
+    );
     expect(changes).toEqual([true, false]);
     expect(logs).toContain('ratelimit.degraded.ended');
   });
@@ -148,7 +171,15 @@ describe.skipIf(!redisUp)('the Upstash store, over a real Redis', () => {
   let upstash: UpstashLocal;
   const prefix = `tb${randomUUID().slice(0, 8)}`;
   const limiter = () =>
-    new UpstashLimiter({ url: upstash.url, token: upstash.token, prefix, timeoutMs: 1_000, retryMs: 1_000, degradedFraction: 0.25, log: () => {} });
+    new UpstashLimiter({
+      url: upstash.url,
+      token: upstash.token,
+      prefix,
+      timeoutMs: 1_000,
+      retryMs: 1_000,
+      degradedFraction: 0.25,
+      log: () => {},
+    });
   beforeAll(async () => {
     upstash = await startUpstashLocal();
   });
@@ -171,7 +202,7 @@ describe.skipIf(!redisUp)('the Upstash store, over a real Redis', () => {
     expect((await store.apply(id, [{ budget, cost: 0 }])).decisions[0]!.remaining).toBe(100);
   });
 
-  it('keeps @upstash/ratelimit\'s tokenBucket key layout, so its tools read these buckets', async () => {
+  it("keeps @upstash/ratelimit's tokenBucket key layout, so its tools read these buckets", async () => {
     const store = limiter();
     const id = `ip:${randomUUID()}`;
     const budget: Budget = { name: 'minute', points: 100, windowMs: 3_600_000 };
@@ -192,7 +223,14 @@ describe.skipIf(!redisUp)('the Upstash store, over a real Redis', () => {
     const port = Number(new URL(own.url).port);
     const changes: boolean[] = [];
     const store = new UpstashLimiter({
-      url: own.url, token: own.token, prefix, timeoutMs: 300, retryMs: 200, degradedFraction: 0.25, log: () => {}, onDegraded: (d) => changes.push(d),
+      url: own.url,
+      token: own.token,
+      prefix,
+      timeoutMs: 300,
+      retryMs: 200,
+      degradedFraction: 0.25,
+      log: () => {},
+      onDegraded: (d) => changes.push(d),
     });
     const id = `ip:${randomUUID()}`;
     const budget: Budget = { name: 'minute', points: 100, windowMs: 3_600_000 };

@@ -4,13 +4,13 @@ import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { Cache, type Clock } from '../src/cache/cache.ts';
-import { ALL_AREAS, type CacheKind, cacheKinds, policyOf } from '../src/config/cache-kinds.ts';
-import { MemoryStore } from '../src/cache/memory-store.ts';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
+import { Cache, type Clock } from '../src/cache/cache.ts';
+import { MemoryStore } from '../src/cache/memory-store.ts';
+import { ALL_AREAS, type CacheKind, cacheKinds, policyOf } from '../src/config/cache-kinds.ts';
 import { newRequestStats } from '../src/loaders/loaders.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
+import { createMetrics } from '../src/observability/metrics.ts';
 import { freePort, OwnRedis, requireRedis } from './helpers/redis.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -134,7 +134,11 @@ describe.skipIf(!redisUp)('cache over a real Redis through the Upstash client', 
 
   it('refuses the admin mutations without the right token', async () => {
     const s = await server(prefix());
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer wrong-token-but-long-enough' }, { authorization: ADMIN_TOKEN }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer wrong-token-but-long-enough' },
+      { authorization: ADMIN_TOKEN },
+    ];
     for (const headers of attempts) {
       const { body } = await s.gql(`mutation { invalidateCache(kind: AREA) { version } }`, {}, headers);
       expect(body.errors![0]!.extensions!.code).toBe('FORBIDDEN');
@@ -267,7 +271,9 @@ describe('stale while the engine is slow', () => {
   const TTL = 60;
   function cache(clock: FakeClock) {
     const metrics = createMetrics();
-    const ttlSeconds = Object.fromEntries(['area', 'crime', 'schools', 'commute', 'station', 'recommendation', 'explanation', 'persona'].map((k) => [k, TTL])) as Record<CacheKind, number>;
+    const ttlSeconds = Object.fromEntries(
+      ['area', 'crime', 'schools', 'commute', 'station', 'recommendation', 'explanation', 'persona'].map((k) => [k, TTL]),
+    ) as Record<CacheKind, number>;
     const c = new Cache({
       prefix: 'swr',
       memory: new MemoryStore(1 << 20),
@@ -320,7 +326,9 @@ describe('stale while the engine is slow', () => {
     expect(await c.load('area', ['A'], engine.fetch, later)).toEqual([{ value: { name: 'second' }, stale: false, cached: true }]);
     expect(later.stale.size).toBe(0);
     expect(engine.calls).toHaveLength(1);
-    expect(await metrics.registry.getSingleMetricAsString('veo_cache_lookups_total')).toMatch(/kind="area",result="stale",tier="memory"\} 1$/m);
+    expect(await metrics.registry.getSingleMetricAsString('veo_cache_lookups_total')).toMatch(
+      /kind="area",result="stale",tier="memory"\} 1$/m,
+    );
   });
 
   it('does not wait again, in a request already answered stale, for the next expired entry', async () => {
@@ -438,9 +446,15 @@ describe('the cache over in-memory stores, on a fake clock', () => {
     const clock = new FakeClock();
     const c = cache(clock);
     const e = engine();
-    expect(values(await c.load('crime', ['A', 'B'], e.fetch))).toEqual([{ id: 'A', call: 1 }, { id: 'B', call: 1 }]);
+    expect(values(await c.load('crime', ['A', 'B'], e.fetch))).toEqual([
+      { id: 'A', call: 1 },
+      { id: 'B', call: 1 },
+    ]);
     await clock.advance(TTL * 1000 - 1);
-    expect(values(await c.load('crime', ['A', 'B'], e.fetch))).toEqual([{ id: 'A', call: 1 }, { id: 'B', call: 1 }]);
+    expect(values(await c.load('crime', ['A', 'B'], e.fetch))).toEqual([
+      { id: 'A', call: 1 },
+      { id: 'B', call: 1 },
+    ]);
     await clock.advance(1);
     expect(values(await c.load('crime', ['B'], e.fetch))).toEqual([{ id: 'B', call: 2 }]);
     expect(e.calls).toEqual([['A', 'B'], ['B']]);
@@ -488,7 +502,10 @@ describe('the cache over in-memory stores, on a fake clock', () => {
       { id: 'B', call: 1 },
       { id: 'C', call: 2 },
     ]);
-    expect(e.calls).toEqual([['A', 'B', 'C'], ['A', 'C']]);
+    expect(e.calls).toEqual([
+      ['A', 'B', 'C'],
+      ['A', 'C'],
+    ]);
   });
 
   it('invalidates a whole kind at once by its version, on every cache sharing the store, and no other kind', async () => {
@@ -506,7 +523,10 @@ describe('the cache over in-memory stores, on a fake clock', () => {
     expect(await a.invalidate('commute')).toEqual({ version: 2, deleted: 0 });
     // The other cache sees the new version once its copy of the versions is older than the memory TTL.
     await clock.advance(5_001);
-    expect(values(await b.load('commute', ['A>1', 'B>1'], e.fetch))).toEqual([{ id: 'A>1', call: 3 }, { id: 'B>1', call: 3 }]);
+    expect(values(await b.load('commute', ['A>1', 'B>1'], e.fetch))).toEqual([
+      { id: 'A>1', call: 3 },
+      { id: 'B>1', call: 3 },
+    ]);
     expect(values(await b.load('crime', ['A'], e.fetch))).toEqual([{ id: 'A', call: 2 }]);
     expect(e.calls).toHaveLength(3);
   });
@@ -573,7 +593,8 @@ describe('the in-process tier in heap bytes', () => {
       // Compiled documents, optimised code and first-use caches are not the cache: made before measuring,
       // by the same requests, then the entries they left are dropped.
       for (const to of stations.slice(-40)) await s.gql(COMMUTES, { to });
-      for (let i = 0; i < 8; i += 1) await s.gql(RECOMMEND, { input: { persona: 'STUDENT', locationType: 'RENT', budget: 700 + i, limit: 33 } });
+      for (let i = 0; i < 8; i += 1)
+        await s.gql(RECOMMEND, { input: { persona: 'STUDENT', locationType: 'RENT', budget: 700 + i, limit: 33 } });
       s.app.cache.memory.clear();
       const before = liveHeap();
       // About 10,000 commutes (1 KB of JSON each) and 150 rankings (up to 22 KB each): some 40 MB by the
@@ -583,7 +604,11 @@ describe('the in-process tier in heap bytes', () => {
       }
       for (let i = 0; i < 150; i += 4) {
         await Promise.all(
-          [0, 1, 2, 3].map((j) => s.gql(RECOMMEND, { input: { persona: 'PARENT', locationType: 'RENT', budget: 1000 + i + j, limit: 33, commuteTo: stations[i + j] } })),
+          [0, 1, 2, 3].map((j) =>
+            s.gql(RECOMMEND, {
+              input: { persona: 'PARENT', locationType: 'RENT', budget: 1000 + i + j, limit: 33, commuteTo: stations[i + j] },
+            }),
+          ),
         );
       }
       const filled = liveHeap();

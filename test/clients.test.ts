@@ -18,10 +18,18 @@ describe('who a request is charged to', () => {
     }
   });
 
-  it('charges a wrong API key to the sender\'s address, and marks it', () => {
-    const options = { apiKeys: [{ name: 'team', key: 'k_right_0123456789', tier: 'standard' }], trustProxyHops: 0, remoteAddress: '::ffff:192.0.2.7' };
+  it("charges a wrong API key to the sender's address, and marks it", () => {
+    const options = {
+      apiKeys: [{ name: 'team', key: 'k_right_0123456789', tier: 'standard' }],
+      trustProxyHops: 0,
+      remoteAddress: '::ffff:192.0.2.7',
+    };
     expect(identifyClient(request({ 'x-api-key': 'k_right_0123456789' }), options)).toEqual({ id: 'key:team', tier: 'standard' });
-    expect(identifyClient(request({ 'x-api-key': 'k_wrong' }), options)).toEqual({ id: 'ip:192.0.2.7', tier: 'anonymous', invalidKey: true });
+    expect(identifyClient(request({ 'x-api-key': 'k_wrong' }), options)).toEqual({
+      id: 'ip:192.0.2.7',
+      tier: 'anonymous',
+      invalidKey: true,
+    });
     expect(identifyClient(request({}), options)).toEqual({ id: 'ip:192.0.2.7', tier: 'anonymous' });
   });
 });

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { coldCalls, startServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {

@@ -29,7 +29,9 @@ describe('configuration', () => {
   });
 
   it('refuses TRUST_PROXY=true, saying what to write instead; takes false or a hop count', () => {
-    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(/TRUST_PROXY: must be false or the number of proxies in front of this server \(1 behind one load balancer\)/);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(
+      /TRUST_PROXY: must be false or the number of proxies in front of this server \(1 behind one load balancer\)/,
+    );
     for (const bad of ['yes', '-1', '1.5', '10', 'loopback']) expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
     expect(loadConfig({}).rateLimit.trustProxyHops).toBe(0);
     expect(loadConfig({ TRUST_PROXY: 'false' }).rateLimit.trustProxyHops).toBe(0);
@@ -46,9 +48,15 @@ describe('configuration', () => {
   it('signs explanation ids with a required secret in production, a fixed one elsewhere, and takes a previous one', () => {
     const production = { NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com' };
     expect(() => loadConfig(production)).toThrow(/EXPLANATION_ID_SECRET: required in production/);
-    expect(() => loadConfig({ ...production, EXPLANATION_ID_SECRET: 'short' })).toThrow(/EXPLANATION_ID_SECRET: must be at least 16 characters/);
+    expect(() => loadConfig({ ...production, EXPLANATION_ID_SECRET: 'short' })).toThrow(
+      /EXPLANATION_ID_SECRET: must be at least 16 characters/,
+    );
     expect(() => loadConfig({ EXPLANATION_ID_SECRET_PREVIOUS: 'short' })).toThrow(/EXPLANATION_ID_SECRET_PREVIOUS/);
-    const rotating = loadConfig({ ...production, EXPLANATION_ID_SECRET: 'config-test-secret-new', EXPLANATION_ID_SECRET_PREVIOUS: 'config-test-secret-old' });
+    const rotating = loadConfig({
+      ...production,
+      EXPLANATION_ID_SECRET: 'config-test-secret-new',
+      EXPLANATION_ID_SECRET_PREVIOUS: 'config-test-secret-old',
+    });
     expect(rotating.explanations.idSecrets).toEqual({ current: 'config-test-secret-new', previous: 'config-test-secret-old' });
     // Development restarts keep ids valid without any setting.
     expect(loadConfig({}).explanations.idSecrets.current).toBe(loadConfig({}).explanations.idSecrets.current);
@@ -56,6 +64,12 @@ describe('configuration', () => {
   });
 
   it('turns GraphiQL off in production', () => {
-    expect(loadConfig({ NODE_ENV: 'production', CORS_ORIGINS: 'https://app.example.com', EXPLANATION_ID_SECRET: 'config-test-explanation-secret' }).graphiql).toBe(false);
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        CORS_ORIGINS: 'https://app.example.com',
+        EXPLANATION_ID_SECRET: 'config-test-explanation-secret',
+      }).graphiql,
+    ).toBe(false);
   });
 });

@@ -1,4 +1,6 @@
 import {
+  type GraphQLField,
+  type GraphQLObjectType,
   getNamedType,
   getNullableType,
   isEnumType,
@@ -6,8 +8,6 @@ import {
   isNonNullType,
   isObjectType,
   parse,
-  type GraphQLField,
-  type GraphQLObjectType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../bench/lib/random.ts';
@@ -42,12 +42,18 @@ const stationIds = stations.map((s) => s.id!);
 const areaCodes = readCsv('boroughs.csv').map((b) => b.code!);
 const stationsPerArea = new Map<string, number>();
 for (const s of stations) if (s.borough_code) stationsPerArea.set(s.borough_code, (stationsPerArea.get(s.borough_code) ?? 0) + 1);
-const busiestAreas = [...stationsPerArea].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([code]) => code);
+const busiestAreas = [...stationsPerArea]
+  .sort((a, b) => b[1] - a[1])
+  .slice(0, 3)
+  .map(([code]) => code);
 const linesAt = new Map<string, Set<string>>();
 for (const c of readCsv('tube_connections.csv')) {
   for (const s of [c.station1!, c.station2!]) linesAt.set(s, (linesAt.get(s) ?? new Set()).add(c.line!));
 }
-const busiestStations = [...linesAt].sort((a, b) => b[1].size - a[1].size).slice(0, 5).map(([id]) => id);
+const busiestStations = [...linesAt]
+  .sort((a, b) => b[1].size - a[1].size)
+  .slice(0, 5)
+  .map(([id]) => id);
 const areaCode = () => (chance(0.6) ? pick(busiestAreas) : pick(areaCodes));
 const stationId = () => (chance(0.4) ? pick(busiestStations) : pick(stationIds));
 const searches = ['', '', 'a', 'st', 'cross', 'park', 'road', ...stations.slice(0, 20).map((s) => s.name!.slice(0, 4).toLowerCase())];
@@ -58,7 +64,11 @@ const LEFT_OUT = new Set(['Area.explanation', 'Recommendation.explanation', 'Que
 /** Every list field of the schema: the generator must have selected each. */
 const LIST_FIELDS = Object.values(schema.getTypeMap())
   .filter((t): t is GraphQLObjectType => isObjectType(t) && !t.name.startsWith('__'))
-  .flatMap((t) => Object.values(t.getFields()).filter((f) => isListType(getNullableType(f.type))).map((f) => `${t.name}.${f.name}`));
+  .flatMap((t) =>
+    Object.values(t.getFields())
+      .filter((f) => isListType(getNullableType(f.type)))
+      .map((f) => `${t.name}.${f.name}`),
+  );
 
 class Generated {
   variableDefinitions: string[] = [];
@@ -90,12 +100,7 @@ class Generated {
   /** A list size argument: absent, a number, an explicit null, or a variable that is any of those. */
   size(min: number, max: number, common: number): string | undefined {
     const number = () => pick([min, common, max, min + int(max - min + 1)]);
-    return pick([
-      () => undefined,
-      () => String(number()),
-      () => 'null',
-      () => this.variable('Int', number, String),
-    ])();
+    return pick([() => undefined, () => String(number()), () => 'null', () => this.variable('Int', number, String)])();
   }
 
   boolean(): string {
@@ -106,7 +111,9 @@ class Generated {
 const graphqlLiteral = (value: unknown): string => {
   if (Array.isArray(value)) return `[${value.map(graphqlLiteral).join(', ')}]`;
   if (value && typeof value === 'object') {
-    return `{ ${Object.entries(value).map(([k, v]) => `${k}: ${graphqlLiteral(v)}`).join(', ')} }`;
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k}: ${graphqlLiteral(v)}`)
+      .join(', ')} }`;
   }
   return typeof value === 'string' && /^[A-Z][A-Z_]+$/.test(value) ? value : JSON.stringify(value);
 };
@@ -176,8 +183,15 @@ function argumentsOf(g: Generated, parent: string, field: GraphQLField<unknown, 
     }
     case 'Query.rateLimit': {
       if (chance(0.5)) return '';
-      const priced = pick(['{ areas(first: 3) { nodes { code } } }', '{ stations { name } }', 'query ($n: Int) { areas(first: $n) { totalCount } }']);
-      return text({ query: g.variable('String', () => priced), variables: chance(0.3) ? JSON.stringify(JSON.stringify({ n: 5 })) : undefined });
+      const priced = pick([
+        '{ areas(first: 3) { nodes { code } } }',
+        '{ stations { name } }',
+        'query ($n: Int) { areas(first: $n) { totalCount } }',
+      ]);
+      return text({
+        query: g.variable('String', () => priced),
+        variables: chance(0.3) ? JSON.stringify(JSON.stringify({ n: 5 })) : undefined,
+      });
     }
     default:
       // Fields of other types take no arguments, or only optional ones the generator leaves out.
@@ -208,7 +222,9 @@ const levelsTo = new Map<string, Map<string, number>>();
       for (const f of Object.values(t.getFields())) {
         if (LEFT_OUT.has(`${t.name}.${f.name}`)) continue;
         const named = getNamedType(f.type);
-        const reaches: [string, number][] = isListType(getNullableType(f.type)) ? [[`${t.name}.${f.name}`, isObjectType(named) ? 1 : 0]] : [];
+        const reaches: [string, number][] = isListType(getNullableType(f.type))
+          ? [[`${t.name}.${f.name}`, isObjectType(named) ? 1 : 0]]
+          : [];
         if (isObjectType(named)) for (const [goal, levels] of levelsTo.get(named.name)!) reaches.push([goal, levels + 1]);
         for (const [goal, levels] of reaches) {
           if (levels < (mine.get(goal) ?? Infinity)) {
@@ -274,7 +290,8 @@ function wrapped(g: Generated, type: GraphQLObjectType, depth: number, make: (de
   if (roll < 0.75) {
     const on = chance(0.5) ? ` on ${type.name}` : '';
     const which = random();
-    const directive = which < 0.15 ? ' @defer' : which < 0.25 ? ` @defer(if: ${g.boolean()})` : which < 0.4 ? ` @skip(if: ${g.boolean()})` : '';
+    const directive =
+      which < 0.15 ? ' @defer' : which < 0.25 ? ` @defer(if: ${g.boolean()})` : which < 0.4 ? ` @skip(if: ${g.boolean()})` : '';
     return `...${on}${directive} { ${make(depth)} }`;
   }
   const reusable = (g.fragmentsOn.get(type.name) ?? []).filter((f) => f.depth <= depth);
@@ -290,7 +307,13 @@ function wrapped(g: Generated, type: GraphQLObjectType, depth: number, make: (de
   return chance(0.4) ? `${once()} ${once()}` : once();
 }
 
-function fieldSelection(g: Generated, type: GraphQLObjectType, field: GraphQLField<unknown, unknown>, depth: number, goal?: string): string {
+function fieldSelection(
+  g: Generated,
+  type: GraphQLObjectType,
+  field: GraphQLField<unknown, unknown>,
+  depth: number,
+  goal?: string,
+): string {
   const args = argumentsOf(g, type.name, field);
   if (args === undefined) return '__typename';
   const key = `${type.name}.${field.name}`;
@@ -371,7 +394,12 @@ describe('the cost estimate', () => {
       }),
     );
 
-    expect.soft(findings.slice(0, 3), `${findings.length} findings: ${[...new Set(findings.map((f) => f.why.slice(0, 60)))].slice(0, 10).join(' | ')}`).toEqual([]);
+    expect
+      .soft(
+        findings.slice(0, 3),
+        `${findings.length} findings: ${[...new Set(findings.map((f) => f.why.slice(0, 60)))].slice(0, 10).join(' | ')}`,
+      )
+      .toEqual([]);
     // The generator reached what it is meant to cover.
     expect.soft([...LIST_FIELDS].filter((f) => !covered.has(f))).toEqual([]);
     expect.soft(deferred).toBeGreaterThan(20);

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
 import {
+  type DirectiveNode,
+  type GraphQLObjectType,
   getIntrospectionQuery,
   getNamedType,
   getNullableType,
@@ -10,13 +12,11 @@ import {
   parse,
   specifiedRules,
   validate,
-  type DirectiveNode,
-  type GraphQLObjectType,
 } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { fieldNodesAt, fragmentsOf } from '../src/lib/field-nodes.ts';
 import { fieldsOverLimit, maxFieldsRule } from '../src/http/max-fields.ts';
-import { actualCost, estimateCost, INTROSPECTION_COST, type CostExtension } from '../src/ratelimit/cost.ts';
+import { fieldNodesAt, fragmentsOf } from '../src/lib/field-nodes.ts';
+import { actualCost, type CostExtension, estimateCost, INTROSPECTION_COST } from '../src/ratelimit/cost.ts';
 import { costTable } from '../src/ratelimit/cost-table.ts';
 import { schema } from '../src/schema/index.ts';
 
@@ -30,8 +30,9 @@ describe('query cost estimates', () => {
     expect(estimate(`{ area(code: "E09000007") { name housing { medianRentAll } safety { rank } } }`)).toBe(3); // 1 + 1 + 1
   });
 
-  it('multiplies a connection\'s nodes by `first`, or its default of 20', () => {
-    const dashboard = (first: string) => `{ areas${first} { totalCount nodes { code housing { medianRentAll rent(size: ROOM) { median } } safety { rank } schools { rank } } } }`;
+  it("multiplies a connection's nodes by `first`, or its default of 20", () => {
+    const dashboard = (first: string) =>
+      `{ areas${first} { totalCount nodes { code housing { medianRentAll rent(size: ROOM) { median } } safety { rank } schools { rank } } } }`;
     // areas 1 + 33 × (node 1 + housing 1 + rent 1 + safety 1 + schools 1)
     expect(estimate(dashboard('(first: 33)'))).toBe(1 + 33 * 5);
     expect(estimate(dashboard(''))).toBe(1 + 20 * 5);
@@ -64,7 +65,15 @@ describe('query cost estimates', () => {
   it('counts what really came back for the actual cost', () => {
     const q = parse(`{ area(code: "E09000099") { name safety { rank } } areas(first: 33) { nodes { code safety { rank } } } }`);
     expect(estimateCost(schema, q)).toBe(2 + 1 + 33 * 2);
-    const data = { area: null, areas: { nodes: [{ code: 'a', safety: { rank: 1 } }, { code: 'b', safety: null }] } };
+    const data = {
+      area: null,
+      areas: {
+        nodes: [
+          { code: 'a', safety: { rank: 1 } },
+          { code: 'b', safety: null },
+        ],
+      },
+    };
     // area resolved to null: 1; areas 1 + node 1 + safety 1 + node 1 + null safety 1
     expect(actualCost(schema, q, undefined, undefined, data)).toBe(1 + 1 + 2 + 2);
   });
@@ -77,7 +86,7 @@ describe('the README', () => {
 });
 
 describe('variables', () => {
-  it('prices a list by the operation\'s default for its size when the variable is not sent', () => {
+  it("prices a list by the operation's default for its size when the variable is not sent", () => {
     const q = `query ($n: Int = 33) { areas(first: $n) { nodes { code safety { rank } } } }`;
     expect(estimateCost(schema, parse(q))).toBe(1 + 33 * 2);
     expect(estimateCost(schema, parse(q), undefined, { n: 5 })).toBe(1 + 5 * 2);
@@ -148,7 +157,7 @@ describe('list sizes', () => {
 });
 
 describe('explicit null for a list size', () => {
-  it('prices as the argument\'s default, which the resolver uses for null', () => {
+  it("prices as the argument's default, which the resolver uses for null", () => {
     // stations: default 50 × (1 + lines at most 6 × 1)
     expect(estimate(`{ stations(first: null) { id lines { id } } }`)).toBe(50 * 7);
     // areas: 1 + default 20 × node 1
@@ -157,8 +166,9 @@ describe('explicit null for a list size', () => {
     expect(estimate(`query ($n: Int = 5) { areas(first: $n) { nodes { code } } }`, { n: null })).toBe(1 + 20);
   });
 
-  it('prices a size without a default at the list\'s maximum', () => {
-    const q = (limit: string) => `{ recommendations(input: { persona: STUDENT, budget: 900, locationType: RENT${limit} }) { results { rank } } }`;
+  it("prices a size without a default at the list's maximum", () => {
+    const q = (limit: string) =>
+      `{ recommendations(input: { persona: STUDENT, budget: 900, locationType: RENT${limit} }) { results { rank } } }`;
     // 20 + 33 results (the engine ranks every borough when no limit is given)
     expect(estimate(q(', limit: null'))).toBe(20 + 33);
     expect(estimate(q(''))).toBe(20 + 33);
@@ -183,7 +193,13 @@ describe('the field bound', () => {
   it('refuses with QUERY_TOO_COMPLEX and limit "fields", and lets GraphiQL\'s introspection query through', () => {
     const [error] = validate(schema, parse(aliasDoubling(12)), [...specifiedRules, maxFieldsRule(1000)]);
     expect(error?.extensions).toEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'fields' });
-    const introspection = getIntrospectionQuery({ descriptions: true, specifiedByUrl: true, directiveIsRepeatable: true, schemaDescription: true, inputValueDeprecation: true });
+    const introspection = getIntrospectionQuery({
+      descriptions: true,
+      specifiedByUrl: true,
+      directiveIsRepeatable: true,
+      schemaDescription: true,
+      inputValueDeprecation: true,
+    });
     expect(validate(schema, parse(introspection), [...specifiedRules, maxFieldsRule(1000)])).toEqual([]);
   });
 });
@@ -193,7 +209,10 @@ describe('field nodes at a response path', () => {
   const at = (query: string, path: (string | number)[]) => {
     const document = parse(query);
     const operation = document.definitions.find((d) => d.kind === Kind.OPERATION_DEFINITION)!;
-    return fieldNodesAt(operation.selectionSet, fragmentsOf(document), path, deferred).map((r) => ({ name: r.node.name.value, deferred: r.deferred }));
+    return fieldNodesAt(operation.selectionSet, fragmentsOf(document), path, deferred).map((r) => ({
+      name: r.node.name.value,
+      deferred: r.deferred,
+    }));
   };
 
   it('finds the node once however many routes lead to it', () => {
@@ -202,7 +221,10 @@ describe('field nodes at a response path', () => {
 
   it('tells the routes through a deferred fragment from the others', () => {
     const q = `{ area(code: "E09000007") { ...A @defer ...A } } fragment A on Area { transport { ptal } }`;
-    expect(at(q, ['area', 'transport', 'ptal'])).toEqual([{ name: 'ptal', deferred: true }, { name: 'ptal', deferred: false }]);
+    expect(at(q, ['area', 'transport', 'ptal'])).toEqual([
+      { name: 'ptal', deferred: true },
+      { name: 'ptal', deferred: false },
+    ]);
     expect(at(`{ area(code: "E09000007") { ... @defer { name } } }`, ['area', 'name'])).toEqual([{ name: 'name', deferred: true }]);
   });
 });

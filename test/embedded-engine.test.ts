@@ -6,7 +6,13 @@ import { createApp } from '../src/yoga.ts';
 
 const query = (app: ReturnType<typeof createApp>, q: string) =>
   app
-    .fetch(new Request('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: q }) }))
+    .fetch(
+      new Request('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: q }),
+      }),
+    )
     .then((r) => r.json());
 
 describe('the embedded default', () => {

@@ -22,7 +22,10 @@ describe('the explanations budget pays for new work only', () => {
     expect(mixed.body.data!.a.explanation).toMatchObject({ status: 'PENDING' });
     expect(mixed.body.data!.b.explanation).toBeNull();
     expect(mixed.body.errors).toHaveLength(1);
-    expect(mixed.body.errors![0]).toMatchObject({ path: ['b', 'explanation'], extensions: { code: 'BAD_USER_INPUT', field: 'context.commuteTo' } });
+    expect(mixed.body.errors![0]).toMatchObject({
+      path: ['b', 'explanation'],
+      extensions: { code: 'BAD_USER_INPUT', field: 'context.commuteTo' },
+    });
     expect(await explanationsLeft(s)).toBe(4);
   });
 
@@ -46,7 +49,9 @@ describe('the explanations budget pays for new work only', () => {
 
   it('more new jobs than the budget holds at all is said so, without a retry time that would never work', async () => {
     const s = await server({ EXPLANATIONS_PER_HOUR: '3' });
-    const { body } = await s.gql(`{ recommendations(input: { persona: STUDENT, budget: 900, locationType: RENT, limit: 5 }) { results { explanation { id } } } }`);
+    const { body } = await s.gql(
+      `{ recommendations(input: { persona: STUDENT, budget: 900, locationType: RENT, limit: 5 }) { results { explanation { id } } } }`,
+    );
     const refused = body.errors!.filter((e) => e.extensions?.code === 'RATE_LIMITED');
     expect(refused.length).toBe(5);
     expect(refused[0]!.message).toContain('more than the explanations budget holds (3)');

@@ -38,7 +38,7 @@ async function craftedIds(s: TestServer, count: number): Promise<string[]> {
   return Array.from({ length: count }, (_, i) => {
     // Keys in sorted order, no spaces: the engine's canonical spelling, so the engine can decode each one.
     const question = { a: `E09${String((i % 33) + 1).padStart(6, '0')}`, c: { budget: 1000 + i }, d, p: personas[i % 3] };
-    return 'ex1_' + Buffer.from(JSON.stringify(question)).toString('base64url');
+    return `ex1_${Buffer.from(JSON.stringify(question)).toString('base64url')}`;
   });
 }
 

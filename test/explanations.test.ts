@@ -39,7 +39,7 @@ async function pollUntilDone(s: TestServer, id: string, timeoutMs = 5_000) {
 }
 
 describe('explanations', () => {
-  it('polling: a job starts PENDING, then answers READY with text grounded in the area\'s figures', async () => {
+  it("polling: a job starts PENDING, then answers READY with text grounded in the area's figures", async () => {
     const s = await server(await engine());
     const { body } = await s.gql(REQUEST, { code: 'E09000007' });
     const started = body.data!.requestExplanation;
@@ -171,9 +171,16 @@ describe('more jobs than one engine call takes', () => {
   it('120 running jobs: started by one mutation, read by one query, all followed at once by subscriptions', async () => {
     // Jobs held back 5 s each on 4 workers: nearly all of the 120 stay PENDING while they are watched.
     const s = await server(await engine({ EXPLAIN_DELAY_MS: '5000' }), {
-      EXPLANATIONS_PER_HOUR: '1000', MAX_ALIASES: '200', MAX_TOKENS: '5000', MAX_QUERY_COST: '10000',
+      EXPLANATIONS_PER_HOUR: '1000',
+      MAX_ALIASES: '200',
+      MAX_TOKENS: '5000',
+      MAX_QUERY_COST: '10000',
     });
-    const questions = Array.from({ length: 120 }, (_, i) => `q${i}: requestExplanation(areaCode: "E09${String((i % 33) + 1).padStart(6, '0')}", persona: STUDENT, context: { budget: ${500 + i} }) { id }`);
+    const questions = Array.from(
+      { length: 120 },
+      (_, i) =>
+        `q${i}: requestExplanation(areaCode: "E09${String((i % 33) + 1).padStart(6, '0')}", persona: STUDENT, context: { budget: ${500 + i} }) { id }`,
+    );
     // One loader batch of 120 new questions: submitted in calls the engine accepts (at most 100 each).
     const started = await s.gql(`mutation { ${questions.join(' ')} }`);
     expect(started.body.errors).toBeUndefined();
@@ -231,7 +238,8 @@ describe('the explanation budget', () => {
   const query = (limit: number) => `{ recommendations(input: { persona: PARENT, budget: 4000, locationType: RENT, limit: ${limit} }) {
     results { rank area { name } explanation { status } } } }`;
   const budgetLeft = async () =>
-    (await s.gql(`{ rateLimit { budgets { name remaining } } }`)).body.data!.rateLimit.budgets.find((b: any) => b.name === 'explanations').remaining;
+    (await s.gql(`{ rateLimit { budgets { name remaining } } }`)).body.data!.rateLimit.budgets.find((b: any) => b.name === 'explanations')
+      .remaining;
 
   it('charges new jobs only; when it is spent only the explanation fields answer RATE_LIMITED', async () => {
     const { body: three } = await s.gql(query(3));

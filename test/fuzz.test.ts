@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type TestServer } from './helpers/server.ts';
 import { mulberry32 } from '../bench/lib/random.ts';
+import { startServer, type TestServer } from './helpers/server.ts';
 
 /**
  * Throws malformed bodies, documents, variables, GET parameters and odd requests at the server as
@@ -33,12 +33,69 @@ const documents = [
   `query { area(code: "E09000007") { ...A } } fragment A on Area { name commute(to: "145") { minutes } }`,
 ];
 const vocabulary = [
-  '{', '}', '(', ')', '[', ']', ':', '!', '=', '$x', '$input', '...', '@include(if: true)', '@skip(if: $x)', '@defer',
-  '"str"', '"""block\n"""', '"\\u00e9"', '"\\uD800"', '# comment\n', 'query', 'mutation', 'subscription', 'fragment F on Area { name }',
-  '...F', 'on', 'Area', '__typename', '__schema { types { name } }', '__type(name: "Area") { name }', 'area', 'areas', 'station',
-  'recommendations', 'rateLimit', 'explanation', 'health', 'first: -1', 'first: 2147483648', 'code: "E09000007"', 'code: null',
-  'id: 145', 'input: {}', 'budget: 1e309', 'budget: -0.0', 'persona: STUDNT', 'name', 'nodes', 'totalCount', '1', '-1', '1.5e3',
-  'true', 'null', ',', '\u0000', '\u{1F600}', '\t', '\n', '&', '|', 'extend type Query { x: Int }', 'directive @d on FIELD',
+  '{',
+  '}',
+  '(',
+  ')',
+  '[',
+  ']',
+  ':',
+  '!',
+  '=',
+  '$x',
+  '$input',
+  '...',
+  '@include(if: true)',
+  '@skip(if: $x)',
+  '@defer',
+  '"str"',
+  '"""block\n"""',
+  '"\\u00e9"',
+  '"\\uD800"',
+  '# comment\n',
+  'query',
+  'mutation',
+  'subscription',
+  'fragment F on Area { name }',
+  '...F',
+  'on',
+  'Area',
+  '__typename',
+  '__schema { types { name } }',
+  '__type(name: "Area") { name }',
+  'area',
+  'areas',
+  'station',
+  'recommendations',
+  'rateLimit',
+  'explanation',
+  'health',
+  'first: -1',
+  'first: 2147483648',
+  'code: "E09000007"',
+  'code: null',
+  'id: 145',
+  'input: {}',
+  'budget: 1e309',
+  'budget: -0.0',
+  'persona: STUDNT',
+  'name',
+  'nodes',
+  'totalCount',
+  '1',
+  '-1',
+  '1.5e3',
+  'true',
+  'null',
+  ',',
+  '\u0000',
+  '\u{1F600}',
+  '\t',
+  '\n',
+  '&',
+  '|',
+  'extend type Query { x: Int }',
+  'directive @d on FIELD',
 ];
 const randomString = () =>
   pick([
@@ -58,7 +115,22 @@ function randomValue(depth = 0): unknown {
   ];
   if (depth > 3 || chance(0.6)) return pick(leaf)();
   if (chance(0.5)) return Array.from({ length: int(6) }, () => randomValue(depth + 1));
-  const keys = ['persona', 'budget', 'locationType', 'size', 'commuteTo', 'limit', 'weights', 'code', 'to', 'first', 'search', '__proto__', 'constructor', randomString()];
+  const keys = [
+    'persona',
+    'budget',
+    'locationType',
+    'size',
+    'commuteTo',
+    'limit',
+    'weights',
+    'code',
+    'to',
+    'first',
+    'search',
+    '__proto__',
+    'constructor',
+    randomString(),
+  ];
   return Object.fromEntries(Array.from({ length: int(6) }, () => [pick(keys), randomValue(depth + 1)]));
 }
 function mutate(text: string): string {
@@ -79,9 +151,11 @@ const randomDocument = () =>
   pick([
     () => mutate(pick(documents)),
     () => Array.from({ length: 1 + int(60) }, () => pick(vocabulary)).join(pick([' ', '', '\n'])),
-    () => `{ ${'area(code: "E09000007") { transport { nearestStation { station { '.repeat(1 + int(12))}name${' } } } }'.repeat(1 + int(12))} }`,
+    () =>
+      `{ ${'area(code: "E09000007") { transport { nearestStation { station { '.repeat(1 + int(12))}name${' } } } }'.repeat(1 + int(12))} }`,
     () => `{ ${Array.from({ length: int(200) }, (_, i) => `a${i}: __typename`).join(' ')} }`,
-    () => `{ rateLimit(query: ${JSON.stringify(pick([mutate, (d: string) => d])(pick(documents)))}, variables: ${JSON.stringify(JSON.stringify(randomValue()))}) { query { requestedQueryCost errors } } }`,
+    () =>
+      `{ rateLimit(query: ${JSON.stringify(pick([mutate, (d: string) => d])(pick(documents)))}, variables: ${JSON.stringify(JSON.stringify(randomValue()))}) { query { requestedQueryCost errors } } }`,
     () => `{ rateLimit(query: ${JSON.stringify(fragmentDoubling())}) { query { requestedQueryCost errors } } }`,
     fragmentDoubling,
     () => pick(documents),
@@ -112,32 +186,68 @@ function generate(): Input[] {
     () => '['.repeat(1 + int(20_000)),
     () => `{"query":${'{"a":'.repeat(int(5_000))}1}`,
     () => JSON.stringify({ query: randomValue(), variables: randomValue(), operationName: randomValue(), extensions: randomValue() }),
-    () => JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: randomValue(), sha256Hash: randomValue() } } }),
+    () =>
+      JSON.stringify({ query: '{ __typename }', extensions: { persistedQuery: { version: randomValue(), sha256Hash: randomValue() } } }),
     () => `\ufeff${JSON.stringify({ query: '{ __typename }' })}`,
     () => JSON.stringify({ query: '{ __typename }' }).replace('__typename', '\\ud800'),
     () => JSON.stringify({ documentId: randomString(), variables: {} }),
     () => JSON.stringify([{ query: '{ __typename }' }]),
   ];
   const contentTypes = [
-    'application/json', 'application/graphql-response+json', 'application/graphql+json', 'application/json; charset=utf-16',
-    'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/graphql', 'garbage/type', '',
+    'application/json',
+    'application/graphql-response+json',
+    'application/graphql+json',
+    'application/json; charset=utf-16',
+    'text/plain',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+    'application/graphql',
+    'garbage/type',
+    '',
   ];
   for (let i = 0; i < PER_KIND.bodies; i += 1) {
     const type = pick(contentTypes);
     const headers: Record<string, string> = { accept: pick(['application/json', 'application/graphql-response+json', '*/*', 'text/html']) };
     if (type) headers['content-type'] = type;
     if (chance(0.5)) headers['x-graphql-yoga-csrf'] = '1';
-    inputs.push({ kind: 'body', method: pick(['POST', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE']), path: '/graphql', headers, body: pick(bodies)() });
+    inputs.push({
+      kind: 'body',
+      method: pick(['POST', 'POST', 'POST', 'PUT', 'PATCH', 'DELETE']),
+      path: '/graphql',
+      headers,
+      body: pick(bodies)(),
+    });
   }
   for (let i = 0; i < PER_KIND.documents; i += 1) {
     const operationName = chance(0.7) ? undefined : randomValue();
-    inputs.push({ kind: 'document', method: 'POST', path: '/graphql', headers: json, body: JSON.stringify({ query: randomDocument(), operationName }) });
+    inputs.push({
+      kind: 'document',
+      method: 'POST',
+      path: '/graphql',
+      headers: json,
+      body: JSON.stringify({ query: randomDocument(), operationName }),
+    });
   }
   for (let i = 0; i < PER_KIND.variables; i += 1) {
     const query = pick(documents);
     const variables = chance(0.5)
       ? randomValue()
-      : { input: { persona: pick(['STUDENT', 'PARENT', randomString()]), budget: randomValue(), locationType: pick(['RENT', 'BUY', 1]), size: randomValue(), commuteTo: randomValue(), limit: randomValue(), weights: randomValue() }, code: randomValue(), to: randomValue(), first: randomValue(), search: randomValue(), size: randomValue() };
+      : {
+          input: {
+            persona: pick(['STUDENT', 'PARENT', randomString()]),
+            budget: randomValue(),
+            locationType: pick(['RENT', 'BUY', 1]),
+            size: randomValue(),
+            commuteTo: randomValue(),
+            limit: randomValue(),
+            weights: randomValue(),
+          },
+          code: randomValue(),
+          to: randomValue(),
+          first: randomValue(),
+          search: randomValue(),
+          size: randomValue(),
+        };
     inputs.push({ kind: 'variables', method: 'POST', path: '/graphql', headers: json, body: JSON.stringify({ query, variables }) });
   }
   for (let i = 0; i < PER_KIND.gets; i += 1) {
@@ -158,7 +268,19 @@ function generate(): Input[] {
     if (chance(0.3)) headers['x-api-key'] = randomString().replace(/[^\x21-\x7e]/g, '') || 'k';
     if (chance(0.2)) headers.authorization = `Bearer ${randomString().replace(/[^\x21-\x7e]/g, '')}`;
     const method = pick(['GET', 'POST', 'OPTIONS', 'HEAD', 'PUT', 'DELETE']);
-    const path = pick(['/graphql', '/graphql/', '/graphql/extra', '/GRAPHQL', '/%00', '/graphql?%zz', '/ready', '/health', '/metrics', '/../../etc/passwd', '/']);
+    const path = pick([
+      '/graphql',
+      '/graphql/',
+      '/graphql/extra',
+      '/GRAPHQL',
+      '/%00',
+      '/graphql?%zz',
+      '/ready',
+      '/health',
+      '/metrics',
+      '/../../etc/passwd',
+      '/',
+    ]);
     const body = method === 'POST' || method === 'PUT' ? JSON.stringify({ query: randomDocument(), variables: randomValue() }) : undefined;
     inputs.push({ kind: 'odd', method, path, headers, body });
   }
@@ -201,15 +323,22 @@ describe('fuzzing', () => {
         } catch (error) {
           // A request fetch itself refuses to send is not an input the server saw; anything else is a finding.
           if (error instanceof TypeError && !String((error as { cause?: unknown }).cause ?? '').match(/ECONN|socket|closed/i)) continue;
-          findings.push({ kind: input.kind, status: 0, why: String((error as { cause?: unknown }).cause ?? error), input: describeInput() });
+          findings.push({
+            kind: input.kind,
+            status: 0,
+            why: String((error as { cause?: unknown }).cause ?? error),
+            input: describeInput(),
+          });
           continue;
         }
         sent += 1;
         const text = await response.text();
-        if (response.status >= 500) findings.push({ kind: input.kind, status: response.status, why: text.slice(0, 200), input: describeInput() });
+        if (response.status >= 500)
+          findings.push({ kind: input.kind, status: response.status, why: text.slice(0, 200), input: describeInput() });
         const trace = STACK_TRACE.find((pattern) => pattern.test(text));
         if (trace) findings.push({ kind: input.kind, status: response.status, why: `stack trace (${trace})`, input: describeInput() });
-        if (text.includes('INTERNAL_SERVER_ERROR')) findings.push({ kind: input.kind, status: response.status, why: text.slice(0, 200), input: describeInput() });
+        if (text.includes('INTERNAL_SERVER_ERROR'))
+          findings.push({ kind: input.kind, status: response.status, why: text.slice(0, 200), input: describeInput() });
         if (/"rateLimit":\{"query":\{"requestedQueryCost"/.test(text)) priced += 1;
       }
     }
@@ -224,6 +353,8 @@ describe('fuzzing', () => {
     expect((await server.gql(`{ __typename }`)).body.data).toEqual({ __typename: 'Query' });
     expect((await fetch(`${server.url}/health`)).status).toBe(200);
     server.logs.push({ event: 'fuzz.summary', inputs: inputs.length, sent, seconds });
-    console.info(`fuzz: ${sent} of ${inputs.length} inputs sent in ${seconds.toFixed(1)} s, ${priced} priced by rateLimit(query:), ${findings.length} findings`);
+    console.info(
+      `fuzz: ${sent} of ${inputs.length} inputs sent in ${seconds.toFixed(1)} s, ${priced} priced by rateLimit(query:), ${findings.length} findings`,
+    );
   });
 });

@@ -1,15 +1,7 @@
 // The layers of src/ (.dependency-cruiser.cjs): every import runs down the layers, and every file is checked.
 import type { ICruiseResult, IViolation } from 'dependency-cruiser';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  cruiseSrc,
-  layerOf,
-  layers,
-  memberOf,
-  runtimeSpecifiers,
-  srcFiles,
-  upwardTypeImports,
-} from '../scripts/layer-graph.ts';
+import { cruiseSrc, layerOf, layers, memberOf, runtimeSpecifiers, srcFiles, upwardTypeImports } from '../scripts/layer-graph.ts';
 
 let result: ICruiseResult;
 beforeAll(async () => {
@@ -35,10 +27,19 @@ describe('layers of src/', () => {
     const listed = layers.flatMap((layer) => layer.members);
     const malformed = listed.filter((member) => !/^[^/]+(\/|\.ts)$/.test(member));
     expect(malformed, 'members are top folders or root files').toEqual([]);
-    expect(listed.filter((member, index) => listed.indexOf(member) !== index), 'members on two layers').toEqual([]);
+    expect(
+      listed.filter((member, index) => listed.indexOf(member) !== index),
+      'members on two layers',
+    ).toEqual([]);
     const present = [...new Set(srcFiles().map((file) => memberOf(file)!))];
-    expect(present.filter((member) => !listed.includes(member)), 'folders and root files with no layer').toEqual([]);
-    expect(listed.filter((member) => !present.includes(member)), 'members with no file in src/').toEqual([]);
+    expect(
+      present.filter((member) => !listed.includes(member)),
+      'folders and root files with no layer',
+    ).toEqual([]);
+    expect(
+      listed.filter((member) => !present.includes(member)),
+      'members with no file in src/',
+    ).toEqual([]);
   });
 
   it('cruises every src/**/*.ts file (and any other script file there)', () => {

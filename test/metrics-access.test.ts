@@ -13,7 +13,12 @@ const scrape = (url: string, headers: Record<string, string> = {}) => fetch(`${u
 describe('who may read /metrics', () => {
   it('with METRICS_TOKEN: only a request with the bearer token, 401 with a code otherwise', async () => {
     const s = await server({ ...PRODUCTION, METRICS_TOKEN: TOKEN });
-    const attempts: Record<string, string>[] = [{}, { authorization: 'Bearer not-the-metrics-token-at-all' }, { authorization: TOKEN }, { authorization: `Basic ${TOKEN}` }];
+    const attempts: Record<string, string>[] = [
+      {},
+      { authorization: 'Bearer not-the-metrics-token-at-all' },
+      { authorization: TOKEN },
+      { authorization: `Basic ${TOKEN}` },
+    ];
     for (const headers of attempts) {
       const refused = await scrape(s.url, headers);
       expect(refused.status).toBe(401);

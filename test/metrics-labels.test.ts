@@ -20,9 +20,11 @@ async function labelValues(s: TestServer, metric: string, label: string): Promis
 /** Sends `count` requests, `concurrency` at a time. */
 async function flood(count: number, concurrency: number, send: (i: number) => Promise<unknown>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
 }
 
 describe('metric labels come from bounded sets', () => {
@@ -49,7 +51,7 @@ describe('metric labels come from bounded sets', () => {
     expect((await labelValues(s, 'veo_graphql_operation_duration_seconds', 'operation_name')).get(kept)).toBe(2);
   });
 
-  it('with trusted documents, names the manifest\'s operations only', async () => {
+  it("with trusted documents, names the manifest's operations only", async () => {
     const s = await server({ TRUSTED_DOCUMENTS: 'on', ADMIN_TOKEN });
     const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
     // An operator's ad-hoc documents run, but their names are not the manifest's.

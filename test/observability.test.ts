@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
-import { eventually, ingestStandIn, type IngestStandIn } from './helpers/ingest-stand-in.ts';
+import { eventually, type IngestStandIn, ingestStandIn } from './helpers/ingest-stand-in.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const ADMIN_TOKEN = 'admin-token-never-to-be-seen-0001';
@@ -74,12 +74,19 @@ describe('Sentry', () => {
     expect(event.tags).toMatchObject({ operationName: 'Explain', operation: 'query', request_id: 'req-unexpected-0001' });
     expect(event.environment).toBe('production');
 
-    const sent = ingest.sentryEnvelopes().map((e) => e.body).join('\n');
+    const sent = ingest
+      .sentryEnvelopes()
+      .map((e) => e.body)
+      .join('\n');
     expect(sent).not.toContain(ADMIN_TOKEN);
     expect(sent).not.toContain(API_KEY);
     // The event carries the request it came from, with the credentials in its headers blanked out.
     expect(event.request).toMatchObject({ method: 'POST', url: `${s.url}/graphql` });
-    expect(event.request!.headers).toMatchObject({ authorization: '[Filtered]', 'x-api-key': '[Filtered]', 'x-request-id': 'req-unexpected-0001' });
+    expect(event.request!.headers).toMatchObject({
+      authorization: '[Filtered]',
+      'x-api-key': '[Filtered]',
+      'x-request-id': 'req-unexpected-0001',
+    });
   });
 
   it('does not report expected errors: bad input, not found, upstream unavailable', async () => {
@@ -102,7 +109,9 @@ describe('Sentry', () => {
 describe('the request log', () => {
   it('writes one line per request with id, operation, client, cost, duration, cache, engine calls and outcome', async () => {
     const s = await server({});
-    const ok = await s.gql(`query TwoAreas { areas(first: 2) { nodes { code safety { rank } } } }`, undefined, { 'x-request-id': 'req-log-ok-00001' });
+    const ok = await s.gql(`query TwoAreas { areas(first: 2) { nodes { code safety { rank } } } }`, undefined, {
+      'x-request-id': 'req-log-ok-00001',
+    });
     const bad = await s.gql(`query Bad { area(code: "nope") { name } }`);
     const unparsable = await s.gql(`{ area(`);
 

@@ -35,7 +35,14 @@ for (const c of readCsv('tube_connections.csv')) {
 
 /** A figure as the API answers it: a number, or null where the data has none. */
 const num = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value));
-const SIZES = { room: 'ROOM', studio: 'STUDIO', '1bed': 'ONE_BED', '2bed': 'TWO_BED', '3bed': 'THREE_BED', '4plus': 'FOUR_PLUS_BED' } as const;
+const SIZES = {
+  room: 'ROOM',
+  studio: 'STUDIO',
+  '1bed': 'ONE_BED',
+  '2bed': 'TWO_BED',
+  '3bed': 'THREE_BED',
+  '4plus': 'FOUR_PLUS_BED',
+} as const;
 /** An engine enum value as GraphQL names it: greenSpace is GREEN_SPACE. */
 const enumName = (value: string) => value.replace(/([A-Z])/g, '_$1').toUpperCase();
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
@@ -123,7 +130,13 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
         rentPeriod: rents.get(code)!.period,
         rents: Object.entries(SIZES).map(([category, size]) => {
           const row = rentsBySize.find((r) => r.code === code && r.category === category)!;
-          return { size, median: num(row.median), lowerQuartile: num(row.lower_quartile), upperQuartile: num(row.upper_quartile), count: num(row.count_of_rents) };
+          return {
+            size,
+            median: num(row.median),
+            lowerQuartile: num(row.lower_quartile),
+            upperQuartile: num(row.upper_quartile),
+            count: num(row.count_of_rents),
+          };
         }),
         averagePrice: num(price.avg_price_latest),
         averagePriceMonth: price.latest_month,
@@ -188,7 +201,9 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
     });
     // Each explanation arrives in a later payload, at its result's path, READY with the template's text.
     const explained = parts.flatMap((part) => part.incremental ?? []);
-    expect(explained.map((item: any) => item.path).sort()).toEqual(answer.results.map((_: unknown, i: number) => ['recommendations', 'results', i]));
+    expect(explained.map((item: any) => item.path).sort()).toEqual(
+      answer.results.map((_: unknown, i: number) => ['recommendations', 'results', i]),
+    );
     for (const item of explained) {
       const name = recommendations.results[item.path[2]].area.name;
       expect(item.data.explanation).toMatchObject({ status: 'READY', source: 'TEMPLATE' });

@@ -130,10 +130,13 @@ describe('cost and rate limits (in-process store)', () => {
     const s = await server({ MAX_QUERY_COST: '150' });
     let answer: any;
     const calls = await s.countEngineCalls(async () => {
-      answer = await s.gql(`query ($q: String, $v: String) { rateLimit(query: $q, variables: $v) { maxQueryCost query { requestedQueryCost withinMaximum affordableNow errors } } }`, {
-        q: `query ($n: Int) { areas(first: $n) { nodes { code housing { averagePrice } } } }`,
-        v: JSON.stringify({ n: 100 }),
-      });
+      answer = await s.gql(
+        `query ($q: String, $v: String) { rateLimit(query: $q, variables: $v) { maxQueryCost query { requestedQueryCost withinMaximum affordableNow errors } } }`,
+        {
+          q: `query ($n: Int) { areas(first: $n) { nodes { code housing { averagePrice } } } }`,
+          v: JSON.stringify({ n: 100 }),
+        },
+      );
     });
     expect(calls).toEqual({});
     expect(answer.body.data.rateLimit).toEqual({

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readCsv } from './helpers/data.ts';
-import { coldCalls, startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { coldCalls, type GraphQLResponse, startServer, type TestServer } from './helpers/server.ts';
 
 const rents = readCsv('rents.csv');
 
@@ -88,7 +88,7 @@ describe('recommendations', () => {
     }
   });
 
-  it('passes the engine\'s own refusals on as BAD_USER_INPUT on the input field', async () => {
+  it("passes the engine's own refusals on as BAD_USER_INPUT on the input field", async () => {
     const { body } = await server.gql(RECOMMEND, {
       input: { persona: 'STUDENT', budget: 900, locationType: 'RENT', commuteTo: '999' },
     });
@@ -96,7 +96,9 @@ describe('recommendations', () => {
   });
 
   it('lists the personas with their default weights', async () => {
-    const { body } = await server.gql(`{ personas { id name defaultSize defaultLocationType weights { affordability commute schools priceGrowth } } }`);
+    const { body } = await server.gql(
+      `{ personas { id name defaultSize defaultLocationType weights { affordability commute schools priceGrowth } } }`,
+    );
     expect(body.data!.personas.map((p: any) => p.id)).toEqual(['STUDENT', 'PARENT', 'DEVELOPER']);
     const parent = body.data!.personas.find((p: any) => p.id === 'PARENT');
     expect(parent.weights.schools).toBeGreaterThan(0);

@@ -10,8 +10,8 @@ import type { Context } from '../src/context.ts';
 import { explanationIds } from '../src/explanations/ids.ts';
 import type { Area, Job, Station } from '../src/modal/contract.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
-import { createRateLimits } from '../src/ratelimit/create-rate-limits.ts';
 import { estimateCost } from '../src/ratelimit/cost.ts';
+import { createRateLimits } from '../src/ratelimit/create-rate-limits.ts';
 import { invalidateCache, warmCache } from '../src/resolvers/admin.ts';
 import { areas, rentFor } from '../src/resolvers/areas.ts';
 import { explain, explanation, toContext } from '../src/resolvers/explanations.ts';
@@ -25,7 +25,8 @@ import { schema } from '../src/schema/index.ts';
 const config = loadConfig({});
 /** A context with `parts` and nothing else a resolver under test should read. */
 const contextWith = (parts: Record<string, unknown>) => ({ config, ...parts }) as unknown as Context;
-const codeOf = async (error: Promise<unknown>) => ((await error.catch((e: unknown) => e)) as { extensions?: { code?: string } }).extensions?.code;
+const codeOf = async (error: Promise<unknown>) =>
+  ((await error.catch((e: unknown) => e)) as { extensions?: { code?: string } }).extensions?.code;
 
 /** An area with the figures the filters and orders read; the rest of its shape is not looked at. */
 function area(code: string, name: string, figures: { rent1bed?: number | null; price?: number | null; ptal?: number | null }) {
@@ -96,7 +97,9 @@ describe('resolvers/pagination', () => {
   });
 
   it('refuses a cursor it did not hand out', () => {
-    expect(() => paginate(['a'], 1, 'not-a-cursor')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }) }));
+    expect(() => paginate(['a'], 1, 'not-a-cursor')).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'BAD_USER_INPUT', field: 'after' }) }),
+    );
   });
 });
 
@@ -140,7 +143,16 @@ describe('resolvers/stations', () => {
 describe('resolvers/recommendations', () => {
   it('drops nulls, sends a size only when renting and a station as a number, so equal questions are equal keys', () => {
     expect(
-      toEngineInput({ persona: 'student', budget: 900, locationType: 'buy', size: 'room', commuteTo: '145', maxCommuteMinutes: null, weights: { safety: 2, schools: null }, limit: null }),
+      toEngineInput({
+        persona: 'student',
+        budget: 900,
+        locationType: 'buy',
+        size: 'room',
+        commuteTo: '145',
+        maxCommuteMinutes: null,
+        weights: { safety: 2, schools: null },
+        limit: null,
+      }),
     ).toEqual({ persona: 'student', budget: 900, locationType: 'buy', commuteTo: 145, weights: { safety: 2 } });
     expect(toEngineInput({ persona: 'parent', budget: 2500, locationType: 'rent', size: '3bed', weights: { safety: null } })).toEqual({
       persona: 'parent',
@@ -197,7 +209,11 @@ describe('resolvers/explanations', () => {
 
   it('turns the GraphQL context input into the engine question, without its nulls', () => {
     expect(toContext(null)).toEqual({});
-    expect(toContext({ budget: 1200, locationType: null, size: '2bed', commuteTo: '145' })).toEqual({ budget: 1200, size: '2bed', commuteTo: 145 });
+    expect(toContext({ budget: 1200, locationType: null, size: '2bed', commuteTo: '145' })).toEqual({
+      budget: 1200,
+      size: '2bed',
+      commuteTo: 145,
+    });
   });
 });
 

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { createServer as createNetServer, type AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AreaDetailDocument, FindStationDocument } from '../operations/generated/graphql.ts';
@@ -82,7 +82,14 @@ describe('limits before execution', () => {
     for (let i = 0; i < 4; i += 1) expect((await post(s, JSON.stringify({ query: `{ __typename }` }))).status).toBe(200);
     expect(performance.now() - started).toBeLessThan(2_000);
     // A body just under the limit is read whole (its variables are within MAX_VARIABLES_BYTES).
-    expect((await post(s, JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(45_000) }, extensions: { pad: 'y'.repeat(45_000) } }))).status).toBe(200);
+    expect(
+      (
+        await post(
+          s,
+          JSON.stringify({ query: `{ __typename }`, variables: { pad: 'x'.repeat(45_000) }, extensions: { pad: 'y'.repeat(45_000) } }),
+        )
+      ).status,
+    ).toBe(200);
   });
 
   it('refuses a batch: one operation per request', async () => {
@@ -106,7 +113,10 @@ describe('per environment', () => {
       const typo = await s.gql(`{ area(code: "E09000007") { nam } }`);
       expect(typo.body.errors![0]!.message).toContain('Cannot query field "nam"');
       expect(typo.body.errors![0]!.message).not.toMatch(/Did you mean|"name"/);
-      const enumTypo = await s.gql(`query ($p: PersonaId!) { recommendations(input: { persona: $p, budget: 900, locationType: RENT }) { total } }`, { p: 'STUDNT' });
+      const enumTypo = await s.gql(
+        `query ($p: PersonaId!) { recommendations(input: { persona: $p, budget: 900, locationType: RENT }) { total } }`,
+        { p: 'STUDNT' },
+      );
       expect(enumTypo.body.errors![0]!.message).not.toMatch(/Did you mean|STUDENT/);
 
       const page = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
@@ -144,7 +154,9 @@ describe('per environment', () => {
         for (const accept of ['application/json', 'application/graphql-response+json']) {
           const notJson = await post(s, '{"query": "{ __typename }",', { accept });
           expect(notJson.status).toBe(400);
-          expect(await notJson.json()).toEqual({ errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }] });
+          expect(await notJson.json()).toEqual({
+            errors: [{ message: 'POST body sent invalid JSON.', extensions: { code: 'BAD_REQUEST' } }],
+          });
         }
       }
     } finally {
@@ -179,7 +191,15 @@ describe('CORS', () => {
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
     const exposed = answer.headers.get('access-control-expose-headers')!.split(', ');
-    for (const name of ['RateLimit', 'RateLimit-Policy', 'X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset', 'Retry-After', 'x-request-id']) {
+    for (const name of [
+      'RateLimit',
+      'RateLimit-Policy',
+      'X-RateLimit-Limit',
+      'X-RateLimit-Remaining',
+      'X-RateLimit-Reset',
+      'Retry-After',
+      'x-request-id',
+    ]) {
       expect(exposed).toContain(name);
     }
   });
@@ -234,7 +254,11 @@ describe('CSRF prevention', () => {
       body: 'query=%7B__typename%7D',
     });
     expect(form.status).toBe(403);
-    const text = await fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"query":"{ __typename }"}' });
+    const text = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: '{"query":"{ __typename }"}',
+    });
     expect(text.status).toBe(403);
     expect((await post(s, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
   });
@@ -255,13 +279,19 @@ describe('trusted documents', () => {
     const byDocumentId = await (await post(s, JSON.stringify(findStation))).json();
     expect(byDocumentId.data.stations[0].name).toMatch(/Bank/);
 
-    const apolloStyle = await post(s, JSON.stringify({
-      variables: { code: 'E09000012', to: '145' },
-      extensions: { persistedQuery: { version: 1, sha256Hash: hash(AreaDetailDocument).replace('sha256:', '') } },
-    }));
+    const apolloStyle = await post(
+      s,
+      JSON.stringify({
+        variables: { code: 'E09000012', to: '145' },
+        extensions: { persistedQuery: { version: 1, sha256Hash: hash(AreaDetailDocument).replace('sha256:', '') } },
+      }),
+    );
     expect((await apolloStyle.json()).data.area.name).toBe('Hackney');
 
-    const viaGet = await fetch(`${s.url}/graphql?documentId=${encodeURIComponent(findStation.documentId)}&variables=${encodeURIComponent('{"search":"oval"}')}`, { headers: CSRF });
+    const viaGet = await fetch(
+      `${s.url}/graphql?documentId=${encodeURIComponent(findStation.documentId)}&variables=${encodeURIComponent('{"search":"oval"}')}`,
+      { headers: CSRF },
+    );
     expect((await viaGet.json()).data.stations[0].name).toBe('Oval');
 
     let arbitrary!: Awaited<ReturnType<TestServer['gql']>>;
@@ -283,12 +313,18 @@ describe('trusted documents', () => {
   });
 
   it('the manifest holds every operation of operations/, each valid against the schema (run `npm run codegen` after changing them)', () => {
-    const manifest = JSON.parse(readFileSync(new URL('../operations/generated/persisted-documents.json', import.meta.url), 'utf8')) as Record<string, string>;
+    const manifest = JSON.parse(
+      readFileSync(new URL('../operations/generated/persisted-documents.json', import.meta.url), 'utf8'),
+    ) as Record<string, string>;
     const named = (source: string) => [...source.matchAll(/^(?:query|mutation|subscription)\s+(\w+)/gm)].map((m) => m[1]);
     const inFiles = readdirSync(new URL('../operations/', import.meta.url))
       .filter((f) => f.endsWith('.graphql'))
       .flatMap((f) => named(readFileSync(new URL(`../operations/${f}`, import.meta.url), 'utf8')));
-    expect(Object.values(manifest).flatMap((document) => named(document)).sort()).toEqual(inFiles.sort());
+    expect(
+      Object.values(manifest)
+        .flatMap((document) => named(document))
+        .sort(),
+    ).toEqual(inFiles.sort());
     for (const [id, document] of Object.entries(manifest)) {
       expect(id).toMatch(/^sha256:[0-9a-f]{64}$/);
       // @defer is added by Yoga's defer-stream plugin, not declared in the Pothos schema.
@@ -334,7 +370,11 @@ describe('health', () => {
       return new Promise<void>((resolve) => silent.close(() => resolve()));
     });
     const port = (silent.address() as AddressInfo).port;
-    const s = await server({ UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${port}`, UPSTASH_REDIS_REST_TOKEN: 'token', READY_TIMEOUT_MS: '300' });
+    const s = await server({
+      UPSTASH_REDIS_REST_URL: `http://127.0.0.1:${port}`,
+      UPSTASH_REDIS_REST_TOKEN: 'token',
+      READY_TIMEOUT_MS: '300',
+    });
     const started = performance.now();
     const response = await fetch(`${s.url}/ready`);
     expect(performance.now() - started).toBeLessThan(1_500);

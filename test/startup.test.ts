@@ -7,7 +7,7 @@ import { createSchema, createYoga } from 'graphql-yoga';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/config/config.ts';
 import { Drain, useDrain } from '../src/http/drain.ts';
-import { eventually, ingestStandIn, type IngestStandIn } from './helpers/ingest-stand-in.ts';
+import { eventually, type IngestStandIn, ingestStandIn } from './helpers/ingest-stand-in.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const AXIOM_TOKEN = 'xaat-startup-secret-token-0001';
@@ -50,7 +50,16 @@ describe('configuration errors', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const { message, problems } = error as ConfigError;
-    for (const name of ['PORT', 'CORS_ORIGINS', 'EXPLANATION_ID_SECRET', 'AXIOM_TOKEN / AXIOM_DATASET', 'SENTRY_DSN', 'SENTRY_SAMPLE_RATE', 'TRUSTED_DOCUMENTS_MANIFEST', 'MAX_DEPTH']) {
+    for (const name of [
+      'PORT',
+      'CORS_ORIGINS',
+      'EXPLANATION_ID_SECRET',
+      'AXIOM_TOKEN / AXIOM_DATASET',
+      'SENTRY_DSN',
+      'SENTRY_SAMPLE_RATE',
+      'TRUSTED_DOCUMENTS_MANIFEST',
+      'MAX_DEPTH',
+    ]) {
       expect(message).toContain(name);
     }
     expect(problems).toHaveLength(8);
@@ -59,7 +68,9 @@ describe('configuration errors', () => {
   });
 
   it('rejects CORS_ORIGINS entries that are not origins', () => {
-    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com,*,https://x.example.com/path' })).toThrow(/CORS_ORIGINS: "\*", "https:\/\/x\.example\.com\/path"/);
+    expect(() => loadConfig({ CORS_ORIGINS: 'https://app.example.com,*,https://x.example.com/path' })).toThrow(
+      /CORS_ORIGINS: "\*", "https:\/\/x\.example\.com\/path"/,
+    );
   });
 
   it('defaults: limits on, trusted documents off, and introspection with GraphiQL only outside production', () => {
@@ -123,7 +134,10 @@ describe('a production start and SIGTERM', () => {
     run.child.kill('SIGTERM');
     expect(await run.exited).toBe(0);
     const { stdout, stderr } = run.output();
-    const events = stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line).event);
+    const events = stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line).event);
     expect(events).toEqual(expect.arrayContaining(['server.listening', 'request', 'server.stopping']));
     // Flushed on shutdown: the request line reached Axiom before the process exited.
     expect(ingest.axiomLines('veo-startup').map((l) => l.requestId)).toContain('req-startup-00001');
@@ -138,7 +152,13 @@ describe('a production start and SIGTERM', () => {
 describe('HTTP timeouts of the real entry point', () => {
   it('starts with HTTP_HEADERS_TIMEOUT_MS above HTTP_REQUEST_TIMEOUT_MS (capped to it) and closes a silent connection with a coded 408', async () => {
     // Node itself refuses a headers timeout longer than the request timeout: the server must not.
-    const run = runServer({ HOST: '127.0.0.1', PORT: '0', LOCAL_ENGINE_URL: inject('engineUrl'), HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_REQUEST_TIMEOUT_MS: '1000' });
+    const run = runServer({
+      HOST: '127.0.0.1',
+      PORT: '0',
+      LOCAL_ENGINE_URL: inject('engineUrl'),
+      HTTP_HEADERS_TIMEOUT_MS: '20000',
+      HTTP_REQUEST_TIMEOUT_MS: '1000',
+    });
     try {
       const url = await eventually(() => /"url":"(http:[^"]+)"/.exec(run.output().stdout)?.[1], 20_000);
       const socket = connect(Number(new URL(url).port), '127.0.0.1');
@@ -184,7 +204,11 @@ describe('the drain on shutdown', () => {
     });
     const yoga = createYoga({ schema, plugins: [useDeferStream(), useDrain(drain)], logging: false });
     const post = (query: string, accept = 'application/graphql-response+json') =>
-      yoga.fetch('http://localhost/graphql', { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify({ query }) });
+      yoga.fetch('http://localhost/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept },
+        body: JSON.stringify({ query }),
+      });
     return { drain, post, subscriptionsEnded: () => subscriptionsEnded };
   }
 
@@ -208,7 +232,9 @@ describe('the drain on shutdown', () => {
 
     const events = await subscription;
     expect(events).toMatch(/"ticks":1/);
-    expect(events).toMatch(/event: next\ndata: \{"errors":\[\{"message":"[^"]+","extensions":\{"code":"SHUTTING_DOWN"\}\}\]\}\n\nevent: complete\ndata:\s*\n\n$/);
+    expect(events).toMatch(
+      /event: next\ndata: \{"errors":\[\{"message":"[^"]+","extensions":\{"code":"SHUTTING_DOWN"\}\}\]\}\n\nevent: complete\ndata:\s*\n\n$/,
+    );
 
     const parts = await deferred;
     expect(parts).toContain('"fast":1');

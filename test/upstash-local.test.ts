@@ -10,7 +10,10 @@ const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 /** One PING with no retries: answers quickly whether a Redis is there at all. */
 async function redisReachable(url: string): Promise<boolean> {
   const probe = new IORedis(url, {
-    lazyConnect: true, connectTimeout: 500, maxRetriesPerRequest: 0, retryStrategy: () => null,
+    lazyConnect: true,
+    connectTimeout: 500,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
   });
   probe.on('error', () => {});
   try {
@@ -50,7 +53,11 @@ describe.skipIf(!redisUp && !inCI)('upstash-local endpoint', () => {
     raw = new IORedis(REDIS_URL);
     client = new Redis({ url: server.url, token: server.token, enableTelemetry: false, retry: false });
     direct = new Redis({
-      url: server.url, token: server.token, enableTelemetry: false, retry: false, enableAutoPipelining: false,
+      url: server.url,
+      token: server.token,
+      enableTelemetry: false,
+      retry: false,
+      enableAutoPipelining: false,
     });
   });
 
@@ -94,8 +101,13 @@ describe.skipIf(!redisUp && !inCI)('upstash-local endpoint', () => {
   });
 
   it('runs multi-exec as one transaction, reporting errors per command', async () => {
-    const tx = await client.multi()
-      .set(`${P}tx`, 'a').incrby(`${P}txc`, 5).hset(`${P}txh`, { f: 'v' }).hgetall(`${P}txh`).get(`${P}tx`)
+    const tx = await client
+      .multi()
+      .set(`${P}tx`, 'a')
+      .incrby(`${P}txc`, 5)
+      .hset(`${P}txh`, { f: 'v' })
+      .hgetall(`${P}txh`)
+      .get(`${P}tx`)
       .exec();
     expect(tx).toEqual(['OK', 5, 1, { f: 'v' }, 'a']);
     // An error while EXEC runs (INCR on text) fails that command only; Redis does not roll back.
@@ -138,7 +150,11 @@ describe.skipIf(!redisUp && !inCI)('upstash-local endpoint', () => {
     const res = await post('/', ['get', `${P}bin`], { 'upstash-encoding': 'base64' });
     expect(await res.json()).toEqual({ result: bytes.toString('base64') });
     await raw.set(`${P}plain`, 'é');
-    const pipeline = await post('/pipeline', [['get', `${P}plain`], ['incr', `${P}pn`], ['get', `${P}missing`]]);
+    const pipeline = await post('/pipeline', [
+      ['get', `${P}plain`],
+      ['incr', `${P}pn`],
+      ['get', `${P}missing`],
+    ]);
     expect(await pipeline.json()).toEqual([{ result: 'é' }, { result: 1 }, { result: null }]);
   });
 
@@ -150,8 +166,7 @@ describe.skipIf(!redisUp && !inCI)('upstash-local endpoint', () => {
   });
 
   it('strips unknown shebang flags and maps the client sha1 to the loaded script', async () => {
-    expect(stripUnknownShebangFlags('#!lua flags=allow-key-locking,no-writes\nreturn 1'))
-      .toBe('#!lua flags=no-writes\nreturn 1');
+    expect(stripUnknownShebangFlags('#!lua flags=allow-key-locking,no-writes\nreturn 1')).toBe('#!lua flags=no-writes\nreturn 1');
     expect(stripUnknownShebangFlags('#!lua flags=allow-key-locking\nreturn 1')).toBe('#!lua\nreturn 1');
     const script = `#!lua flags=allow-key-locking\nreturn {ARGV[1], '${P}'}`;
     await expect(client.evalsha(sha1(script), [], ['a'])).rejects.toThrow(/NOSCRIPT/);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exceeds } from '../src/http/variables-limit.ts';
-import { startServer, type GraphQLResponse, type TestServer } from './helpers/server.ts';
+import { type GraphQLResponse, startServer, type TestServer } from './helpers/server.ts';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -103,18 +103,24 @@ describe('variables and extensions are bounded before anything walks them', () =
     expect((await server.gql('{ __typename }', { v: nested(MAX_DEPTH - 1) })).body.data).toEqual({ __typename: 'Query' });
     refused(await server.gql('{ __typename }', { v: nested(MAX_DEPTH) }), 'variablesDepth');
     // Objects count as arrays do.
-    refused(await server.gql('{ __typename }', { v: JSON.parse('{"a":'.repeat(MAX_DEPTH) + '1' + '}'.repeat(MAX_DEPTH)) }), 'variablesDepth');
+    refused(
+      await server.gql('{ __typename }', { v: JSON.parse(`${'{"a":'.repeat(MAX_DEPTH)}1${'}'.repeat(MAX_DEPTH)}`) }),
+      'variablesDepth',
+    );
   });
 
   it(`variables of exactly ${MAX_BYTES} bytes of JSON run; one byte more is refused with variablesBytes`, async () => {
     // Multi-byte characters and escapes count as the JSON carries them.
-    const filler = (bytes: number) => ({ v: 'é"'.repeat(100), w: 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify({ v: 'é"'.repeat(100), w: '' }))) });
+    const filler = (bytes: number) => ({
+      v: 'é"'.repeat(100),
+      w: 'x'.repeat(bytes - Buffer.byteLength(JSON.stringify({ v: 'é"'.repeat(100), w: '' }))),
+    });
     expect(Buffer.byteLength(JSON.stringify(filler(MAX_BYTES)))).toBe(MAX_BYTES);
     expect((await server.gql('{ __typename }', filler(MAX_BYTES))).body.data).toEqual({ __typename: 'Query' });
     refused(await server.gql('{ __typename }', filler(MAX_BYTES + 1)), 'variablesBytes');
   });
 
-  it('a request\'s extensions are bounded the same way, in a body and in a GET query string', async () => {
+  it("a request's extensions are bounded the same way, in a body and in a GET query string", async () => {
     const post = (extensions: unknown) =>
       fetch(`${server.url}/graphql`, {
         method: 'POST',

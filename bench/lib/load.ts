@@ -1,8 +1,9 @@
 // Load with autocannon's programmatic API. autocannon ships no types and @types/autocannon stops at 7.x, so
 // the few options and result fields used here are typed below.
-import { createRequire } from 'node:module';
+
 import type { EventEmitter } from 'node:events';
-import { latency, type Latency } from './stats.ts';
+import { createRequire } from 'node:module';
+import { type Latency, latency } from './stats.ts';
 
 interface AutocannonRequest {
   method?: string;

@@ -1,14 +1,16 @@
 // The request mix of the load run: the shares of bench/cache-mix.ts (see bench/README.md), simplified, drawn
 // in advance from a seeded PRNG so that a seed replays the same requests.
-import { AREA, AREA_CODES, AREA_COMMUTE, DASHBOARD, DESTINATIONS, PERSONAS, RECOMMEND, body } from './documents.ts';
+import { AREA, AREA_CODES, AREA_COMMUTE, body, DASHBOARD, DESTINATIONS, PERSONAS, RECOMMEND } from './documents.ts';
 import { mulberry32 } from './random.ts';
-
 
 /** Zipf over `items` in popularity order: the k-th is drawn with weight 1/k. */
 function zipf<T>(rng: () => number, items: readonly T[]): () => T {
   const cumulative: number[] = [];
   let sum = 0;
-  for (let k = 1; k <= items.length; k++) cumulative.push((sum += 1 / k));
+  for (let k = 1; k <= items.length; k++) {
+    sum += 1 / k;
+    cumulative.push(sum);
+  }
   return () => {
     const r = rng() * sum;
     return items[cumulative.findIndex((c) => c > r)] ?? items.at(-1)!;
@@ -44,8 +46,15 @@ export function mixFor(seed: number, n: number): MixRequest[] {
   const question = () => {
     const r = rng();
     const [persona, locationType, budget] =
-      r < 0.5 ? ['STUDENT', 'RENT', studentRent()] : r < 0.7 ? ['PARENT', 'RENT', parentRent()] : r < 0.85 ? ['PARENT', 'BUY', price()] : ['DEVELOPER', 'BUY', price()];
-    const typed = rng() < 0.05 ? (locationType === 'RENT' ? 500 + 10 * Math.floor(rng() * 250) : 250_000 + 1_000 * Math.floor(rng() * 750)) : budget;
+      r < 0.5
+        ? ['STUDENT', 'RENT', studentRent()]
+        : r < 0.7
+          ? ['PARENT', 'RENT', parentRent()]
+          : r < 0.85
+            ? ['PARENT', 'BUY', price()]
+            : ['DEVELOPER', 'BUY', price()];
+    const typed =
+      rng() < 0.05 ? (locationType === 'RENT' ? 500 + 10 * Math.floor(rng() * 250) : 250_000 + 1_000 * Math.floor(rng() * 750)) : budget;
     const input: Record<string, unknown> = { persona, locationType, budget: typed, limit: 10 };
     if (rng() < 0.6) input.commuteTo = destination();
     return input;
@@ -53,7 +62,8 @@ export function mixFor(seed: number, n: number): MixRequest[] {
   const pick = (): string => {
     let r = rng();
     for (const [name, share] of MIX) {
-      if ((r -= share) >= 0) continue;
+      r -= share;
+      if (r >= 0) continue;
       switch (name) {
         case 'area (housing, safety, schools)':
           return body(AREA, { code: area() });

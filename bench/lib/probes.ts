@@ -10,7 +10,12 @@ export interface Answer {
 }
 
 /** One POST /graphql, timed from send to the parsed answer. */
-export async function gql(url: string, headers: Record<string, string>, query: string, variables?: Record<string, unknown>): Promise<Answer> {
+export async function gql(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+  variables?: Record<string, unknown>,
+): Promise<Answer> {
   const started = performance.now();
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',
@@ -84,7 +89,12 @@ export interface DeferTiming {
  * A query with @defer, `accept: multipart/mixed`: times the first part and the end of the stream, and counts
  * the explanations that arrived READY (the rest were sent as they were when the server stopped waiting).
  */
-export async function deferTiming(url: string, headers: Record<string, string>, query: string, variables: Record<string, unknown>): Promise<DeferTiming> {
+export async function deferTiming(
+  url: string,
+  headers: Record<string, string>,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<DeferTiming> {
   const started = performance.now();
   const response = await fetch(`${url}/graphql`, {
     method: 'POST',

@@ -1,8 +1,8 @@
 // Child processes of the benchmark: spawned in their own process group so that the whole tree (a server and
 // the Python engine it starts) can be stopped together, and always stopped when the benchmark exits, however
 // it exits (normal end, failure, Ctrl-C).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { openSync, closeSync, readdirSync, readFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 const running = new Set<ChildProcess>();

@@ -3,14 +3,14 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
+import { startFlags } from '../../scripts/start-flags.ts';
 import type { LoadResult } from './load.ts';
 import { MIX } from './mix.ts';
 import type { DeferTiming } from './probes.ts';
-import { startFlags } from '../../scripts/start-flags.ts';
 import { API_KEY_TIER, ROOT } from './servers.ts';
-import { fmt, fmtInt, mb, median, medianBy, pct, table, type Latency } from './stats.ts';
+import { fmt, fmtInt, type Latency, mb, median, medianBy, pct, table } from './stats.ts';
 
-export interface Params {
+interface Params {
   duration: number;
   warmup: number;
   rounds: number;
@@ -84,14 +84,25 @@ function machine(): string[] {
   return [
     `Machine: ${availableParallelism()} CPUs (nproc), ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${fmt(totalmem() / 2 ** 30, 0)} GB RAM; ` +
       `Node ${process.version}; ${python || 'python3 ?'}; load average (1, 5, 15 min) before the run ${LOAD_BEFORE.map((l) => l.toFixed(2)).join(' ')}, ` +
-      `after ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other work on the machine during the run skews the figures)`,
-    ...(CODE_BEFORE ? [`Code: ${CODE_BEFORE} at the start${after !== CODE_BEFORE ? ` (**${after} by the end**: the servers of part h started later)` : ''}`] : []),
+      `after ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')} (other work on the machine during the run skews the figures)`,
+    ...(CODE_BEFORE
+      ? [
+          `Code: ${CODE_BEFORE} at the start${after !== CODE_BEFORE ? ` (**${after} by the end**: the servers of part h started later)` : ''}`,
+        ]
+      : []),
   ];
 }
 
 function tryRun(command: string, args: string[]): string {
   try {
-    return execFileSync(command, args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 * 2 ** 20 }).trim();
+    return execFileSync(command, args, {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 256 * 2 ** 20,
+    }).trim();
   } catch {
     return '';
   }
@@ -122,14 +133,25 @@ export function render(r: Report): string {
     const ratio = m ? f.rps / m.rps : NaN;
     // Each round measured the two back to back: their ratio per round shows how much the figure moves.
     const perRound = minimal.length ? full.map((x, i) => x.rps / minimal[i]!.rps) : [];
-    const spread = perRound.length > 1 ? ` (per round ${perRound.map((x) => fmt(x, 2)).join(' / ')}, median ${fmt(median(perRound), 2)})` : '';
+    const spread =
+      perRound.length > 1 ? ` (per round ${perRound.map((x) => fmt(x, 2)).join(' / ')}, median ${fmt(median(perRound), 2)})` : '';
     const line = (server: string, x: LoadResult, runs: LoadResult[], ratioText: string) => [
-      `${s.id}. ${s.name}`, server, s.connections, fmtInt(x.rps), ms(x.latency.p50), ms(x.latency.p95), ms(x.latency.p99),
-      x.errors, x.non2xx, ratioText, runs.map((y) => fmtInt(y.rps)).join(' / '),
+      `${s.id}. ${s.name}`,
+      server,
+      s.connections,
+      fmtInt(x.rps),
+      ms(x.latency.p50),
+      ms(x.latency.p95),
+      ms(x.latency.p99),
+      x.errors,
+      x.non2xx,
+      ratioText,
+      runs.map((y) => fmtInt(y.rps)).join(' / '),
     ];
     rows.push(line('full', f, full, m ? `**${fmt(ratio, 2)}x**${spread}` : `- (${s.fullOnly})`));
     if (m) rows.push(line('minimal', m, minimal, ''));
-    if (s.id === 'a') verdicts.push({ target: 'warm dashboard, full/minimal req/s >= 1.0x', figure: `${fmt(ratio, 3)}x${spread}`, met: ratio >= 1 });
+    if (s.id === 'a')
+      verdicts.push({ target: 'warm dashboard, full/minimal req/s >= 1.0x', figure: `${fmt(ratio, 3)}x${spread}`, met: ratio >= 1 });
     if ((s.id === 'b' || s.id === 'c') && s.connections === 5) {
       verdicts.push({ target: `${s.name}, p99 < 10 ms at 5 connections`, figure: `${ms(f.latency.p99)} ms`, met: f.latency.p99 < 10 });
     }
@@ -140,7 +162,11 @@ export function render(r: Report): string {
 
   // f
   const { cold, warm, results } = r.recommend;
-  verdicts.push({ target: 'cold recommendation p95 < 300 ms', figure: `${ms(cold.p95)} ms`, met: cold.p95 < 300 && cold.failures.length === 0 });
+  verdicts.push({
+    target: 'cold recommendation p95 < 300 ms',
+    figure: `${ms(cold.p95)} ms`,
+    met: cold.p95 < 300 && cold.failures.length === 0,
+  });
 
   // g
   const last = r.explanations.map((e) => e.lastMs);
@@ -148,7 +174,10 @@ export function render(r: Report): string {
 
   // h
   const sum = (c: Record<string, number>) => Object.values(c).reduce((s, n) => s + n, 0);
-  const list = (c: Record<string, number>) => Object.entries(c).map(([e, n]) => `${e} ${n}`).join(', ') || 'none';
+  const list = (c: Record<string, number>) =>
+    Object.entries(c)
+      .map(([e, n]) => `${e} ${n}`)
+      .join(', ') || 'none';
   const engineFailures = r.engine.reduce((s, e) => s + e.failures.length, 0);
 
   // i
@@ -156,7 +185,11 @@ export function render(r: Report): string {
   const pts = r.loadRun.points;
   const l429 = statusCount(lr, '429');
   const lOther = lr.errors + lr.non2xx - l429;
-  verdicts.push({ target: 'peak RSS in the load run < 250 MB (node + python)', figure: mb(r.loadRun.rss.tree), met: r.loadRun.rss.tree < 250 * 1024 });
+  verdicts.push({
+    target: 'peak RSS in the load run < 250 MB (node + python)',
+    figure: mb(r.loadRun.rss.tree),
+    met: r.loadRun.rss.tree < 250 * 1024,
+  });
   const fOther = cold.failures.length + warm.failures.length + engineFailures;
   verdicts.push({
     target: 'no errors other than intended 429s (every part of the run)',
@@ -188,7 +221,11 @@ export function render(r: Report): string {
     '',
     '## Targets (issue 8)',
     '',
-    table(['target', 'figure', 'verdict'], verdicts.map((v) => [v.target, v.figure, mark(v.met)]), ['l', 'r', 'l']),
+    table(
+      ['target', 'figure', 'verdict'],
+      verdicts.map((v) => [v.target, v.figure, mark(v.met)]),
+      ['l', 'r', 'l'],
+    ),
     '',
     `## Throughput and latency (a-e), the median of ${P.rounds} run(s)`,
     '',
@@ -256,15 +293,38 @@ export function render(r: Report): string {
       `peak over the whole benchmark ${mb(r.rss.wholeRun.node)} / ${mb(r.rss.wholeRun.tree)}.`,
     '',
     table(
-      ['requests', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors (not 429)', '429', 'error rate', 'peak RSS node', 'peak RSS node + python'],
-      [[
-        fmtInt(lr.requests), fmtInt(lr.rps), ms(lr.latency.p50), ms(lr.latency.p95), ms(lr.latency.p99), lOther, l429,
-        pct(lOther, lr.requests), mb(r.loadRun.rss.node), mb(r.loadRun.rss.tree),
-      ]],
+      [
+        'requests',
+        'req/s',
+        'p50 ms',
+        'p95 ms',
+        'p99 ms',
+        'errors (not 429)',
+        '429',
+        'error rate',
+        'peak RSS node',
+        'peak RSS node + python',
+      ],
+      [
+        [
+          fmtInt(lr.requests),
+          fmtInt(lr.rps),
+          ms(lr.latency.p50),
+          ms(lr.latency.p95),
+          ms(lr.latency.p99),
+          lOther,
+          l429,
+          pct(lOther, lr.requests),
+          mb(r.loadRun.rss.node),
+          mb(r.loadRun.rss.tree),
+        ],
+      ],
       ['r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
-    `Status codes in the load run: ${Object.entries(lr.status).map(([c, n]) => `${c} x ${fmtInt(n)}`).join(', ')}. ` +
+    `Status codes in the load run: ${Object.entries(lr.status)
+      .map(([c, n]) => `${c} x ${fmtInt(n)}`)
+      .join(', ')}. ` +
       `Points charged: ${fmtInt(pts.sum)} for ${fmtInt(pts.count)} priced operations, ${fmt(pts.sum / pts.count, 1)} a request, ` +
       `${fmtInt((pts.sum / lr.seconds) * 60)} a minute on average: the built-in \`internal\` tier (1,000,000 a minute) would last ` +
       `${fmt(1_000_000 / (pts.sum / lr.seconds), 0)} s at that rate. ` +

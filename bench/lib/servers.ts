@@ -2,12 +2,12 @@ import { execFileSync } from 'node:child_process';
 // Starting the two servers under test as separate processes, each with its own process tree.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { startFlags } from '../../scripts/start-flags.ts';
-import { childPids, freePort, spawnTracked, waitFor200, type Spawned } from './processes.ts';
+import { childPids, freePort, type Spawned, spawnTracked, waitFor200 } from './processes.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -43,9 +43,9 @@ export interface ServerHandle {
  * a variable that is set, and an empty value counts as unset).
  */
 /** /metrics in production answers only with this bearer token. */
-export const BENCH_METRICS_TOKEN = 'bench-metrics-token-000000001';
+const BENCH_METRICS_TOKEN = 'bench-metrics-token-000000001';
 
-export function fullServerEnv(port: number): Record<string, string> {
+function fullServerEnv(port: number): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
@@ -109,7 +109,11 @@ export async function startMinimalServer(): Promise<ServerHandle> {
   logFiles.add(logFile);
   const spawned = spawnTracked(process.execPath, ['--import', 'tsx', 'bench/minimal-server.ts', '--port', '0'], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), ...(process.env.PYTHON ? { PYTHON: process.env.PYTHON } : {}) },
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: process.env.HOME ?? tmpdir(),
+      ...(process.env.PYTHON ? { PYTHON: process.env.PYTHON } : {}),
+    },
     pipeStdout: true,
     stderrFile: logFile,
   });
@@ -134,7 +138,9 @@ export async function startMinimalServer(): Promise<ServerHandle> {
 export function assertAlive(server: ServerHandle): void {
   const { exitCode, signalCode } = server.process.child;
   if (exitCode !== null || signalCode !== null) {
-    throw new Error(`${server.name} exited during the run (${signalCode ? `signal ${signalCode}` : `code ${exitCode}`}; its output: ${server.logFile})`);
+    throw new Error(
+      `${server.name} exited during the run (${signalCode ? `signal ${signalCode}` : `code ${exitCode}`}; its output: ${server.logFile})`,
+    );
   }
 }
 

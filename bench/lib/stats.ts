@@ -1,7 +1,7 @@
 // Small statistics and formatting helpers shared by the benchmark scripts.
 
 /** Nearest-rank percentile of an ascending array (the value at or below which p% of samples fall). */
-export function percentile(sorted: readonly number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
@@ -21,7 +21,10 @@ export function latency(ms: number[]): Latency {
 }
 
 export function median(values: readonly number[]): number {
-  return percentile([...values].sort((a, b) => a - b), 50);
+  return percentile(
+    [...values].sort((a, b) => a - b),
+    50,
+  );
 }
 
 /** The element whose key is the median (for an even count, the lower middle one): a whole run, not a mix of runs. */

@@ -1,7 +1,7 @@
+import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import { cacheKey } from './keys.ts';
 import type { MemoryStore } from './memory-store.ts';
 import type { CacheStore, Entry } from './store.ts';
@@ -305,9 +305,7 @@ export class Cache {
     const { memory, redis, staleSeconds, memoryTtlSeconds } = this.options;
     const now = this.now();
     const writes = items.map(({ key, value, ttl }) => ({ key, entry: { v: value, f: now + ttl * 1000 }, ttlSeconds: ttl + staleSeconds }));
-    await memory.mset(
-      redis ? writes.map((w, i) => ({ ...w, ttlSeconds: Math.min(memoryTtlSeconds, items[i]!.ttl) })) : writes,
-    );
+    await memory.mset(redis ? writes.map((w, i) => ({ ...w, ttlSeconds: Math.min(memoryTtlSeconds, items[i]!.ttl) })) : writes);
     this.options.metrics.cacheMemoryBytes.set(memory.heapBytes);
     if (redis) await this.redisCall(() => redis.mset(writes), undefined);
   }
@@ -348,8 +346,10 @@ export class Cache {
 
   /** A Redis round trip that never fails the request: on error (or while bypassed) answers `fallback`. */
   private redisCall<R>(call: () => Promise<R>, fallback: R): Promise<R> {
-    return this.redisBreaker.guard(call, () => fallback, (error) =>
-      this.options.log('cache.redis.failed', { message: error.message, bypassForMs: this.options.redisRetryMs }),
+    return this.redisBreaker.guard(
+      call,
+      () => fallback,
+      (error) => this.options.log('cache.redis.failed', { message: error.message, bypassForMs: this.options.redisRetryMs }),
     );
   }
 

@@ -37,7 +37,10 @@ export const serverEnv = z.object({
   PYTHON: z.string().default('python3'),
   UPSTASH_REDIS_REST_URL: z.url().optional(),
   UPSTASH_REDIS_REST_TOKEN: z.string().optional(),
-  CACHE_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/).default('veo'),
+  CACHE_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,40}$/)
+    .default('veo'),
   ...cacheTtlEnv,
   CACHE_STALE_SECONDS: int(7 * 24 * 3600, 0, YEAR),
   CACHE_MEMORY_TTL_SECONDS: int(5, 1, 3600),
@@ -66,7 +69,11 @@ export function checkServer(env: ServerEnv, ctx: z.RefinementCtx) {
     problem(ctx, 'UPSTASH_REDIS_REST_URL / UPSTASH_REDIS_REST_TOKEN', 'set both or neither');
   }
   if (env.NODE_ENV === 'production' && !env.EXPLANATION_ID_SECRET) {
-    problem(ctx, 'EXPLANATION_ID_SECRET', 'required in production (16+ random characters; it signs the explanation ids this server issues)');
+    problem(
+      ctx,
+      'EXPLANATION_ID_SECRET',
+      'required in production (16+ random characters; it signs the explanation ids this server issues)',
+    );
   }
 }
 

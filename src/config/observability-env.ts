@@ -11,7 +11,10 @@ export const observabilityEnv = z.object({
   SENTRY_SAMPLE_RATE: fraction(1),
   SENTRY_TRACES_SAMPLE_RATE: fraction(0),
   AXIOM_TOKEN: z.string().optional(),
-  AXIOM_DATASET: z.string().regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be a dataset name').optional(),
+  AXIOM_DATASET: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be a dataset name')
+    .optional(),
   AXIOM_URL: z.url().optional(),
   READY_TIMEOUT_MS: int(1_000, 50, 30_000),
 });
@@ -36,8 +39,7 @@ export function observabilityConfig(env: ObservabilityEnv) {
         }
       : undefined,
     /** Log lines to Axiom as well as stdout; unset: the Axiom client is never built. */
-    axiom:
-      env.AXIOM_TOKEN && env.AXIOM_DATASET ? { token: env.AXIOM_TOKEN, dataset: env.AXIOM_DATASET, url: env.AXIOM_URL } : undefined,
+    axiom: env.AXIOM_TOKEN && env.AXIOM_DATASET ? { token: env.AXIOM_TOKEN, dataset: env.AXIOM_DATASET, url: env.AXIOM_URL } : undefined,
     /** Per dependency checked by /ready. */
     readyTimeoutMs: env.READY_TIMEOUT_MS,
   };

@@ -29,7 +29,10 @@ const tiers = z
       const [name, ...numbers] = entry.split(':');
       const [perMinute, perDay, explanationsPerHour] = numbers.map(Number);
       if (!name || numbers.length !== 3 || ![perMinute, perDay, explanationsPerHour].every((n) => Number.isInteger(n) && n! > 0)) {
-        ctx.addIssue({ code: 'custom', message: `"${entry}" is not name:perMinute:perDay:explanationsPerHour with positive whole numbers` });
+        ctx.addIssue({
+          code: 'custom',
+          message: `"${entry}" is not name:perMinute:perDay:explanationsPerHour with positive whole numbers`,
+        });
         return z.NEVER;
       }
       parsed[name] = { perMinute: perMinute!, perDay: perDay!, explanationsPerHour: explanationsPerHour! };

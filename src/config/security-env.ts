@@ -15,7 +15,11 @@ const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:
 const origins = z
   .string()
   .optional()
-  .transform((text) => entries(text).map((origin) => origin.replace(/\/$/, '')).filter(Boolean))
+  .transform((text) =>
+    entries(text)
+      .map((origin) => origin.replace(/\/$/, ''))
+      .filter(Boolean),
+  )
   .superRefine((list, ctx) => {
     const bad = list.filter((origin) => !ORIGIN.test(origin));
     if (bad.length > 0) {
@@ -62,8 +66,7 @@ export function securityConfig(env: SecurityEnv) {
     introspection: env.INTROSPECTION ? env.INTROSPECTION === 'true' : !production,
     limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, directives: env.MAX_DIRECTIVES, tokens: env.MAX_TOKENS },
     /** The manifest path when only its operations may run (TRUSTED_DOCUMENTS=on). */
-    trustedDocuments:
-      env.TRUSTED_DOCUMENTS === 'on' ? { manifest: env.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_MANIFEST } : undefined,
+    trustedDocuments: env.TRUSTED_DOCUMENTS === 'on' ? { manifest: env.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_MANIFEST } : undefined,
   };
 }
 

@@ -34,10 +34,9 @@ export function explanationCharger(limits: RateLimits, client: Client): Explanat
         );
       }
       const retryAfter = retryAfterSeconds(refused, jobs);
-      throw new GraphQLError(
-        `Rate limited: ${jobs} new explanation job(s) and ${remaining} of ${limit} left. Retry in ${retryAfter} s.`,
-        { extensions: { code: 'RATE_LIMITED', budget: refused.budget.name, retryAfterSeconds: retryAfter } },
-      );
+      throw new GraphQLError(`Rate limited: ${jobs} new explanation job(s) and ${remaining} of ${limit} left. Retry in ${retryAfter} s.`, {
+        extensions: { code: 'RATE_LIMITED', budget: refused.budget.name, retryAfterSeconds: retryAfter },
+      });
     },
     async refund(jobs) {
       if (jobs > 0 && chargedIn) await limits.refundExplanations(client, jobs, chargedIn);

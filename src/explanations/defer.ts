@@ -1,4 +1,4 @@
-import { Kind, type DirectiveNode, type GraphQLResolveInfo } from 'graphql';
+import { type DirectiveNode, type GraphQLResolveInfo, Kind } from 'graphql';
 import { fieldNodesAt } from '../lib/field-nodes.ts';
 
 /**

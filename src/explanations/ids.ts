@@ -65,6 +65,9 @@ const bySecrets = new WeakMap<object, ExplanationIds>();
 /** The signer for a configuration's secrets, built once per configuration. */
 export function explanationIds(secrets: { current: string; previous?: string }): ExplanationIds {
   let ids = bySecrets.get(secrets);
-  if (!ids) bySecrets.set(secrets, (ids = new ExplanationIds(secrets)));
+  if (!ids) {
+    ids = new ExplanationIds(secrets);
+    bySecrets.set(secrets, ids);
+  }
   return ids;
 }

@@ -7,7 +7,7 @@ export function plainText(text: string): string {
     .replace(/<[^>]*>/g, '')
     .replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1')
     .replace(/^\s{0,3}(#{1,6}|[-*+]|\d+\.)\s+/gm, '')
-    .replace(/(\*\*|__|\*|_|`{1,3}|~~)(?=\S)([^]*?\S)\1/g, '$2')
+    .replace(/(\*\*|__|\*|_|`{1,3}|~~)(?=\S)([\s\S]*?\S)\1/g, '$2')
     .replace(/`/g, '')
     .replace(/[ \t]+\n/g, '\n')
     .trim();

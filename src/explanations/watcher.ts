@@ -61,24 +61,32 @@ export class ExplanationWatcher {
         resolve(last);
       };
       const timer = setTimeout(finish, timeoutMs);
-      const unwatch = this.watch(id, (job) => {
-        if (!job) return finish();
-        last = job;
-        if (job.status !== 'PENDING') finish();
-      }, options);
+      const unwatch = this.watch(
+        id,
+        (job) => {
+          if (!job) return finish();
+          last = job;
+          if (job.status !== 'PENDING') finish();
+        },
+        options,
+      );
     });
   }
 
   /** Each status change of a job, ending with READY or FAILED (or null for an id no engine can read). */
   async *updates(id: string, first: Job | null, options: WatchOptions = {}): AsyncGenerator<Job | null> {
     yield first;
-    if (!first || first.status !== 'PENDING') return;
+    if (first?.status !== 'PENDING') return;
     const queue: (Job | null)[] = [];
     let wake: (() => void) | undefined;
-    const unwatch = this.watch(id, (job) => {
-      queue.push(job);
-      wake?.();
-    }, options);
+    const unwatch = this.watch(
+      id,
+      (job) => {
+        queue.push(job);
+        wake?.();
+      },
+      options,
+    );
     try {
       let previous: string = first.status;
       for (;;) {
@@ -87,7 +95,7 @@ export class ExplanationWatcher {
         if (job?.status === previous) continue;
         previous = job?.status ?? 'GONE';
         yield job;
-        if (!job || job.status !== 'PENDING') return;
+        if (job?.status !== 'PENDING') return;
       }
     } finally {
       unwatch();
@@ -117,8 +125,8 @@ export class ExplanationWatcher {
       const readIds = ids.filter((id) => !this.rebuildable.has(id));
       const [rebuilt, read] = await Promise.all([this.status(rebuildIds, true), this.status(readIds, false)]);
       const jobs = new Map<string, Job | null>();
-      rebuildIds.forEach((id, i) => jobs.set(id, rebuilt[i] ?? null));
-      readIds.forEach((id, i) => jobs.set(id, read[i] ?? null));
+      for (const [i, id] of rebuildIds.entries()) jobs.set(id, rebuilt[i] ?? null);
+      for (const [i, id] of readIds.entries()) jobs.set(id, read[i] ?? null);
       await rememberJobs(this.cache, [...jobs.values()]);
       for (const [id, job] of jobs) {
         for (const listener of this.listeners.get(id) ?? []) listener(job);

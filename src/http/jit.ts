@@ -1,13 +1,13 @@
 import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
   BREAK,
-  getOperationAST,
-  getVariableValues,
-  GraphQLError,
-  visit,
   type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
+  GraphQLError,
+  getOperationAST,
+  getVariableValues,
+  visit,
 } from 'graphql';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { fieldNodesAt, fragmentsOf } from '../lib/field-nodes.ts';

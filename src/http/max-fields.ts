@@ -1,4 +1,4 @@
-import { GraphQLError, Kind, type ASTVisitor, type DocumentNode, type ValidationContext, type ValidationRule } from 'graphql';
+import { type ASTVisitor, type DocumentNode, GraphQLError, Kind, type ValidationContext, type ValidationRule } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { childSources, collectFields, fragmentsOf, type SelectionSource } from '../lib/field-nodes.ts';
 

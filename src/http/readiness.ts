@@ -1,6 +1,6 @@
-import { useReadinessCheck, type Plugin } from 'graphql-yoga';
+import { type Plugin, useReadinessCheck } from 'graphql-yoga';
 import type { EngineHandle } from '../modal/engine.ts';
-import { checkCache, checkEngine, type CacheProbe } from '../observability/health-checks.ts';
+import { type CacheProbe, checkCache, checkEngine } from '../observability/health-checks.ts';
 
 export interface ReadinessOptions {
   engine: EngineHandle;
@@ -24,7 +24,15 @@ type Checks = { ready: boolean; body: unknown };
  * slower service into no service. 503 while the server drains on shutdown, without asking anything.
  * Yoga's readiness plugin answers the path; the check gives it the whole response, with the checks' body.
  */
-export function useReadiness({ engine, cache, timeoutMs, draining, path = '/ready', reuseMs = 1_000, now = Date.now }: ReadinessOptions): Plugin {
+export function useReadiness({
+  engine,
+  cache,
+  timeoutMs,
+  draining,
+  path = '/ready',
+  reuseMs = 1_000,
+  now = Date.now,
+}: ReadinessOptions): Plugin {
   // The endpoint is public and each check is an engine call (a paid one on Modal): a flood of probes must
   // not become a flood of engine calls, so one check answers every probe within `reuseMs` of it.
   let last: { at: number; checks: Promise<Checks> } | undefined;

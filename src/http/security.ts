@@ -1,12 +1,12 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
-import { GraphQLError, NoSchemaIntrospectionCustomRule, type ExecutionResult, type ValidationContext } from 'graphql';
+import { type ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
 import { editResults } from '../lib/results.ts';
 import { useBodyLimit } from './body-limit.ts';
-import { useStreamInitialCount } from './stream-initial-count.ts';
 import { useMaxFields } from './max-fields.ts';
+import { useStreamInitialCount } from './stream-initial-count.ts';
 
 /**
  * Headers any of which marks a request as one a browser could only send after a CORS preflight: Yoga's own,

@@ -1,4 +1,4 @@
-import { GraphQLError, GraphQLInt, valueFromAST, visit, type DocumentNode, type ValueNode } from 'graphql';
+import { type DocumentNode, GraphQLError, GraphQLInt, type ValueNode, valueFromAST, visit } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 
 /**
@@ -19,7 +19,8 @@ export function useStreamInitialCount(): Plugin {
           if (argument) found.push(argument.value);
         },
       });
-      initialCounts.set(document, (nodes = found));
+      nodes = found;
+      initialCounts.set(document, nodes);
     }
     return nodes;
   };

@@ -1,11 +1,11 @@
 import {
-  Kind,
   type DirectiveNode,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type FragmentSpreadNode,
   type InlineFragmentNode,
+  Kind,
   type SelectionSetNode,
 } from 'graphql';
 

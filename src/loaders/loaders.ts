@@ -5,7 +5,7 @@ import type { Cache, CacheStats } from '../cache/cache.ts';
 import { ALL_AREAS, type CacheKind } from '../config/cache-kinds.ts';
 import { fromEngineError, userError } from '../errors.ts';
 import { MAX_IDS_PER_CALL, questionId, rememberJobs } from '../explanations/keys.ts';
-import type { Engine } from '../modal/engine.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type {
   Area,
   Commute,
@@ -18,7 +18,7 @@ import type {
   Schools,
   Station,
 } from '../modal/contract.ts';
-import { canonicalJson } from '../lib/canonical-json.ts';
+import type { Engine } from '../modal/engine.ts';
 
 export interface CommuteKey {
   from: string;
@@ -82,19 +82,24 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     }, fieldPrefix);
   }
 
-  const area = new DataLoader<string, Area | null>(
-    cached('area', String, async (codes) => (await engine.areas(codes)).areas),
-  );
+  const area = new DataLoader<string, Area | null>(cached('area', String, async (codes) => (await engine.areas(codes)).areas));
   const station = new DataLoader<number, Station | null>(
     cached('station', String, async (ids) => (await engine.stations({ ids })).stations),
   );
   const everyArea = new DataLoader<'all', Area[]>(
-    cached('area', () => ALL_AREAS, async () => {
-      const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
-      // The same answer serves later lookups by code, on every instance.
-      await cache.store('area', areas.map((a) => ({ id: a.code, value: a })));
-      return [areas];
-    }),
+    cached(
+      'area',
+      () => ALL_AREAS,
+      async () => {
+        const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
+        // The same answer serves later lookups by code, on every instance.
+        await cache.store(
+          'area',
+          areas.map((a) => ({ id: a.code, value: a })),
+        );
+        return [areas];
+      },
+    ),
   );
 
   /**
@@ -121,8 +126,14 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         async (missing) => {
           const engineIds = missing.map((k) => k.slice('job:'.length));
           const [rebuilt, read] = await Promise.all([
-            status(engineIds.filter((id) => rebuild.has(id)), true),
-            status(engineIds.filter((id) => !rebuild.has(id)), false),
+            status(
+              engineIds.filter((id) => rebuild.has(id)),
+              true,
+            ),
+            status(
+              engineIds.filter((id) => !rebuild.has(id)),
+              false,
+            ),
           ]);
           return engineIds.map((id) => (rebuild.has(id) ? rebuilt.shift()! : read.shift()!) ?? null);
         },
@@ -181,18 +192,21 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       },
     },
     crime: new DataLoader<string, Crime | null>(cached('crime', String, async (codes) => (await engine.crime(codes)).crime)),
-    schools: new DataLoader<string, Schools | null>(
-      cached('schools', String, async (codes) => (await engine.schools(codes)).schools),
-    ),
+    schools: new DataLoader<string, Schools | null>(cached('schools', String, async (codes) => (await engine.schools(codes)).schools)),
     commute: new DataLoader<CommuteKey, Commute | null, string>(
       cached('commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
       { cacheKeyFn: commuteId },
     ),
     /** Station search results, primed into `station`. */
     stationSearch: new DataLoader<string, Station[]>(
-      cached('station', (q) => `search:${q}`, (queries) =>
-        // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
-        Promise.all(queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null))),
+      cached(
+        'station',
+        (q) => `search:${q}`,
+        (queries) =>
+          // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
+          Promise.all(
+            queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null)),
+          ),
       ),
     ),
     // The engine ranks one question per call; the loader still asks each distinct question once.
@@ -201,7 +215,13 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       cached('recommendation', recommendationId, (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))), 'input'),
       { cacheKeyFn: canonicalJson },
     ),
-    personas: new DataLoader<'all', Persona[]>(cached('persona', () => 'all', async () => [(await engine.personas()).personas])),
+    personas: new DataLoader<'all', Persona[]>(
+      cached(
+        'persona',
+        () => 'all',
+        async () => [(await engine.personas()).personas],
+      ),
+    ),
     explanationStatus,
     /**
      * The job for each question, submitting all the new ones in ONE engine call. A finished (or just
@@ -239,7 +259,9 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         );
         // A job the cache remembered as running may have finished since: ask for those (one status call).
         // These jobs were started by a charged submit, so the engine may rebuild one it lost.
-        const stillRunning = lookups.flatMap((l) => (!(l instanceof Error) && l.cached && l.value?.status === 'PENDING' ? [l.value.id] : []));
+        const stillRunning = lookups.flatMap((l) =>
+          !(l instanceof Error) && l.cached && l.value?.status === 'PENDING' ? [l.value.id] : [],
+        );
         const now = new Map<string, Job | Error | null>();
         if (stillRunning.length > 0) {
           const fresh = await explanationStatus.loadMany(stillRunning.map((id) => ({ id, rebuild: true })));

@@ -4,15 +4,15 @@
  * as a child process (local/supervisor.ts) or at LOCAL_ENGINE_URL; engine.ts decides which one a call
  * reaches (ENGINE_MODE), through the fetch it hands this client.
  */
-import ky, { HTTPError, TimeoutError, type KyInstance } from 'ky';
+import ky, { HTTPError, type KyInstance, TimeoutError } from 'ky';
 import type { z } from 'zod';
 import {
   answers,
-  refusal,
   type Endpoint,
   type ExplanationRequest,
   type ExplanationStatusRequest,
   type RecommendInput,
+  refusal,
 } from './contract.ts';
 import { EngineError } from './errors.ts';
 

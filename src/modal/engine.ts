@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import type { Log } from '../lib/log.ts';
-import { EngineClient, proxyAuthHeaders, type EngineFetch } from './client.ts';
+import { EngineClient, type EngineFetch, proxyAuthHeaders } from './client.ts';
 import { EngineError } from './errors.ts';
 import { failoverFetch } from './failover.ts';
 import { LocalEngineProcess } from './local/supervisor.ts';

@@ -1,7 +1,7 @@
 import { TimeoutError } from 'ky';
 import type { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import type { Log } from '../lib/log.ts';
-import { isOutageAnswer, type EngineFetch } from './client.ts';
+import { type EngineFetch, isOutageAnswer } from './client.ts';
 import { endpointOf } from './upstream.ts';
 
 export interface FailoverOptions {

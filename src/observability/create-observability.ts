@@ -1,6 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { createAxiomSink } from './axiom.ts';
-import { shipTo, type Log } from './logger.ts';
+import { type Log, shipTo } from './logger.ts';
 import { secretsOf } from './scrub.ts';
 import { createErrorReporting, type ErrorReporting } from './sentry.ts';
 

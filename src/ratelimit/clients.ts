@@ -48,8 +48,7 @@ function clientAddress(request: Request, options: ClientOptions): string | undef
     // Vercel's edge sets these itself, replacing whatever the client sent. Each is checked on its own, so
     // one that is not an address does not hide the other.
     const address =
-      ipOrUndefined(request.headers.get('x-real-ip')) ??
-      ipOrUndefined(request.headers.get('x-vercel-forwarded-for')?.split(',')[0]);
+      ipOrUndefined(request.headers.get('x-real-ip')) ?? ipOrUndefined(request.headers.get('x-vercel-forwarded-for')?.split(',')[0]);
     if (address) return address;
   }
   if (options.trustProxyHops > 0) {
@@ -79,7 +78,10 @@ export function clientAddressOf(value: string | undefined | null): string | unde
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) {
     return `${groups[6]! >> 8}.${groups[6]! & 255}.${groups[7]! >> 8}.${groups[7]! & 255}`;
   }
-  return `${groups.slice(0, 4).map((g) => g.toString(16)).join(':')}::/64`;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => g.toString(16))
+    .join(':')}::/64`;
 }
 
 /** The eight 16-bit groups of a valid IPv6 address (`::` expanded, a trailing dotted IPv4 as two groups). */

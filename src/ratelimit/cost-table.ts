@@ -1,4 +1,4 @@
-import { getNamedType, isCompositeType, isObjectType, type GraphQLSchema } from 'graphql';
+import { type GraphQLSchema, getNamedType, isCompositeType, isObjectType } from 'graphql';
 import type { CostExtension } from './cost.ts';
 
 /** The markdown table of the fields whose cost differs from the defaults, as the README shows it. */

@@ -1,28 +1,28 @@
 import {
-  getArgumentValues,
-  getDirectiveValues,
-  getNamedType,
-  getOperationAST,
-  getVariableValues,
-  getNullableType,
-  GraphQLIncludeDirective,
-  GraphQLSkipDirective,
-  isCompositeType,
-  isInputObjectType,
-  isListType,
-  isObjectType,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
   type GraphQLArgument,
   type GraphQLField,
+  GraphQLIncludeDirective,
   type GraphQLInputField,
   type GraphQLNamedType,
   type GraphQLObjectType,
   type GraphQLSchema,
+  GraphQLSkipDirective,
+  getArgumentValues,
+  getDirectiveValues,
+  getNamedType,
+  getNullableType,
+  getOperationAST,
+  getVariableValues,
+  isCompositeType,
+  isInputObjectType,
+  isListType,
+  isObjectType,
   type OperationDefinitionNode,
 } from 'graphql';
-import { childSources, collectFields, fragmentsOf, type CollectOptions, type Reached, type SelectionSource } from '../lib/field-nodes.ts';
+import { type CollectOptions, childSources, collectFields, fragmentsOf, type Reached, type SelectionSource } from '../lib/field-nodes.ts';
 
 /**
  * Cost weights carried in a field's `extensions.cost`, after the IBM GraphQL cost directive spec (which

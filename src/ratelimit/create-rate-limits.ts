@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { identifyClient, type Client } from './clients.ts';
+import { type Client, identifyClient } from './clients.ts';
 import { MemoryLimiter } from './memory-limiter.ts';
 import { RateLimits } from './rate-limits.ts';
 import { UpstashLimiter } from './upstash-limiter.ts';

@@ -1,8 +1,8 @@
 import { LRUCache } from 'lru-cache';
+import type { Log } from '../observability/logger.ts';
 import type { BucketState } from './bucket.ts';
 import type { Charge, Decision } from './limiter.ts';
 import { MemoryLimiter, type Seed } from './memory-limiter.ts';
-import type { Log } from '../observability/logger.ts';
 
 /** Buckets remembered from the shared store (about 5,000 clients' four budgets); client ids are short. */
 const SEEN_MAX = 20_000;

@@ -1,4 +1,4 @@
-import { msUntil, restoreRate, type Budget } from './bucket.ts';
+import { type Budget, msUntil, restoreRate } from './bucket.ts';
 import type { Decision } from './limiter.ts';
 
 export interface Charged {

@@ -1,6 +1,4 @@
-import type { Budget, BucketState } from './bucket.ts';
-
-export type { Budget } from './bucket.ts';
+import type { BucketState, Budget } from './bucket.ts';
 
 /**
  * What one call does to one budget: a positive cost takes points, zero only reads, a negative cost refunds

@@ -1,6 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import { msUntil, refilled, type Budget, type BucketState } from './bucket.ts';
-import { wholePoints, type Charge, type Decision, type Limiter, type Outcome } from './limiter.ts';
+import { type BucketState, type Budget, msUntil, refilled } from './bucket.ts';
+import { type Charge, type Decision, type Limiter, type Outcome, wholePoints } from './limiter.ts';
 
 /** A bucket as this store keeps it: with its size, which differs from the budget's while degraded. */
 export interface StoredBucket extends BucketState {

@@ -1,4 +1,4 @@
-import { getOperationAST, Kind, visit, type DocumentNode, type FragmentDefinitionNode, type SelectionSetNode } from 'graphql';
+import { type DocumentNode, type FragmentDefinitionNode, getOperationAST, Kind, type SelectionSetNode, visit } from 'graphql';
 
 /**
  * An operation that selects only `rateLimit` (and `__typename`) at its root: what a throttled client may

@@ -1,10 +1,10 @@
-import { GraphQLError, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { type DocumentNode, type ExecutionResult, GraphQLError, type GraphQLSchema } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Metrics } from '../observability/metrics.ts';
 import type { Client } from './clients.ts';
 import { actualCost, estimateCost } from './cost.ts';
-import { rateLimitHeaders, retryAfterSeconds, throttleStatus, type Charged } from './headers.ts';
-import { isRateLimitInfo, initialPayloadDocument } from './operation-shape.ts';
+import { type Charged, rateLimitHeaders, retryAfterSeconds, throttleStatus } from './headers.ts';
+import { initialPayloadDocument, isRateLimitInfo } from './operation-shape.ts';
 import type { ChargeResult, RateLimits } from './rate-limits.ts';
 
 export interface CostLimitsOptions {

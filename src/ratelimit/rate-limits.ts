@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.ts';
-import type { Metrics } from '../observability/metrics.ts';
 import { ANONYMOUS_TIER } from '../config/rate-limit-env.ts';
+import type { Metrics } from '../observability/metrics.ts';
+import { type Budget, msUntil } from './bucket.ts';
 import type { Client } from './clients.ts';
-import { msUntil, type Budget } from './bucket.ts';
 import type { Charged } from './headers.ts';
 import type { Charge, Limiter, Outcome, Store } from './limiter.ts';
 
@@ -61,7 +61,10 @@ export class RateLimits {
    */
   async charge(client: Client, cost: number): Promise<ChargeResult> {
     const { minute, day } = this.budgets(client);
-    const outcome = await this.limiter.apply(client.id, [{ budget: minute, cost }, { budget: day, cost }]);
+    const outcome = await this.limiter.apply(client.id, [
+      { budget: minute, cost },
+      { budget: day, cost },
+    ]);
     const result = this.result(outcome, [minute, day], cost);
     this.metrics.rateLimitDecisions.inc({ result: result.allowed ? 'allowed' : 'limited' });
     return result;
@@ -73,17 +76,34 @@ export class RateLimits {
    */
   async refund(client: Client, points: number, chargedIn: Store): Promise<Charged[]> {
     const { minute, day } = this.budgets(client);
-    const outcome = await this.limiter.apply(client.id, [{ budget: minute, cost: -points }, { budget: day, cost: -points }], { refundOnlyIn: chargedIn });
+    const outcome = await this.limiter.apply(
+      client.id,
+      [
+        { budget: minute, cost: -points },
+        { budget: day, cost: -points },
+      ],
+      { refundOnlyIn: chargedIn },
+    );
     this.metrics.rateLimitRefunded.inc(points);
-    return [{ budget: minute, decision: outcome.decisions[0]! }, { budget: day, decision: outcome.decisions[1]! }];
+    return [
+      { budget: minute, decision: outcome.decisions[0]! },
+      { budget: day, decision: outcome.decisions[1]! },
+    ];
   }
 
   /** A `rateLimit`-only operation: free, but counted against the info budget; reads minute and day meanwhile. */
   async chargeInfo(client: Client): Promise<ChargeResult> {
     const { minute, day, info } = this.budgets(client);
-    const outcome = await this.limiter.apply(client.id, [{ budget: info, cost: 1 }, { budget: minute, cost: 0 }, { budget: day, cost: 0 }]);
+    const outcome = await this.limiter.apply(client.id, [
+      { budget: info, cost: 1 },
+      { budget: minute, cost: 0 },
+      { budget: day, cost: 0 },
+    ]);
     const [infoDecision, minuteDecision, dayDecision] = outcome.decisions;
-    const charged = [{ budget: minute, decision: minuteDecision! }, { budget: day, decision: dayDecision! }];
+    const charged = [
+      { budget: minute, decision: minuteDecision! },
+      { budget: day, decision: dayDecision! },
+    ];
     this.metrics.rateLimitDecisions.inc({ result: outcome.success ? 'info_allowed' : 'info_limited' });
     return outcome.success ? { allowed: true, charged } : { allowed: false, charged, refusedBy: { budget: info, decision: infoDecision! } };
   }
@@ -116,7 +136,10 @@ export class RateLimits {
   }
 
   private async read(client: Client, budgets: Budget[]): Promise<Charged[]> {
-    const outcome = await this.limiter.apply(client.id, budgets.map((budget): Charge => ({ budget, cost: 0 })));
+    const outcome = await this.limiter.apply(
+      client.id,
+      budgets.map((budget): Charge => ({ budget, cost: 0 })),
+    );
     return budgets.map((budget, i) => ({ budget, decision: outcome.decisions[i]! }));
   }
 

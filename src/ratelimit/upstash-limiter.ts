@@ -1,10 +1,10 @@
 import type { Redis } from '@upstash/redis';
-import { upstashClient } from '../lib/upstash-client.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
+import { upstashClient } from '../lib/upstash-client.ts';
 import type { Log } from '../observability/logger.ts';
 import { refillStep } from './bucket.ts';
 import { DegradedLimits } from './degraded.ts';
-import { wholePoints, type ApplyOptions, type Charge, type Decision, type Limiter, type Outcome } from './limiter.ts';
+import { type ApplyOptions, type Charge, type Decision, type Limiter, type Outcome, wholePoints } from './limiter.ts';
 
 /**
  * Every budget of one call in one atomic script, so instances never race between checking and charging.

@@ -32,12 +32,17 @@ export async function explanationUpdates(ctx: Context, clientId: string) {
   return ctx.explanations.updates(engineId, first, { rebuild: signed });
 }
 
-export function toContext(input: {
-  budget?: number | null;
-  locationType?: ExplanationContext['locationType'] | null;
-  size?: ExplanationContext['size'] | null;
-  commuteTo?: string | number | null;
-} | null | undefined): ExplanationContext {
+export function toContext(
+  input:
+    | {
+        budget?: number | null;
+        locationType?: ExplanationContext['locationType'] | null;
+        size?: ExplanationContext['size'] | null;
+        commuteTo?: string | number | null;
+      }
+    | null
+    | undefined,
+): ExplanationContext {
   if (!input) return {};
   return {
     ...(input.budget != null ? { budget: input.budget } : {}),

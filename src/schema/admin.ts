@@ -11,26 +11,22 @@ const CacheKindEnum = builder.enumType('CacheKind', {
   },
 });
 
-const InvalidateCacheResult = builder
-  .objectRef<{ kind: CacheKind; version: number; deleted: number }>('InvalidateCacheResult')
-  .implement({
-    fields: (t) => ({
-      kind: t.expose('kind', { type: CacheKindEnum }),
-      version: t.exposeInt('version', { description: 'The kind\'s key version now; bumped when no ids were given.' }),
-      deleted: t.exposeInt('deleted', { description: 'Keys deleted (when ids were given).' }),
-    }),
-  });
+const InvalidateCacheResult = builder.objectRef<{ kind: CacheKind; version: number; deleted: number }>('InvalidateCacheResult').implement({
+  fields: (t) => ({
+    kind: t.expose('kind', { type: CacheKindEnum }),
+    version: t.exposeInt('version', { description: "The kind's key version now; bumped when no ids were given." }),
+    deleted: t.exposeInt('deleted', { description: 'Keys deleted (when ids were given).' }),
+  }),
+});
 
-const WarmCacheResult = builder
-  .objectRef<Awaited<ReturnType<typeof resolvers.warmCache>>>('WarmCacheResult')
-  .implement({
-    fields: (t) => ({
-      areas: t.exposeInt('areas'),
-      warmed: t.exposeInt('warmed', { description: 'Entries fetched from the engine and written.' }),
-      engineCalls: t.exposeInt('engineCalls'),
-      durationMs: t.exposeInt('durationMs'),
-    }),
-  });
+const WarmCacheResult = builder.objectRef<Awaited<ReturnType<typeof resolvers.warmCache>>>('WarmCacheResult').implement({
+  fields: (t) => ({
+    areas: t.exposeInt('areas'),
+    warmed: t.exposeInt('warmed', { description: 'Entries fetched from the engine and written.' }),
+    engineCalls: t.exposeInt('engineCalls'),
+    durationMs: t.exposeInt('durationMs'),
+  }),
+});
 
 builder.mutationType({});
 

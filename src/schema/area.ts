@@ -4,7 +4,7 @@ import { stationList } from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { InnerOuterEnum, OrderDirectionEnum, PropertySizeEnum } from './enums.ts';
-import { AreaRef, StationRef, areaCode, stationId } from './refs.ts';
+import { AreaRef, areaCode, StationRef, stationId } from './refs.ts';
 import { LineRef } from './station.ts';
 
 type Rent = Area['housing']['rents'][number];
@@ -76,7 +76,11 @@ const Transport = builder.objectRef<Area['transport']>('Transport').implement({
       type: [StationRef],
       // Sizes are the data's maxima, so a price is an upper bound: Westminster has 30 stations.
       extensions: cost({ listSize: { assumedSize: 30 } }),
-      resolve: (tr, _a, ctx) => stationList(ctx, tr.stations.map((s) => s.id)),
+      resolve: (tr, _a, ctx) =>
+        stationList(
+          ctx,
+          tr.stations.map((s) => s.id),
+        ),
     }),
     lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 10 } }), resolve: (tr) => tr.lines }),
     nearestStation: t.field({ type: NearestStation, description: 'Nearest to the centroid.', resolve: (tr) => tr.nearestStation }),
@@ -126,7 +130,11 @@ const CommuteRef = builder.objectRef<Commute>('Commute').implement({
       type: [StationRef],
       // The longest route from an area to a station passes 43 stations; none has more than 4 legs.
       extensions: cost({ listSize: { assumedSize: 43 } }),
-      resolve: (c, _a, ctx) => stationList(ctx, c.stations.map((s) => s.id)),
+      resolve: (c, _a, ctx) =>
+        stationList(
+          ctx,
+          c.stations.map((s) => s.id),
+        ),
     }),
     lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (c) => c.lines }),
     legs: t.field({ type: [CommuteLeg], extensions: cost({ listSize: { assumedSize: 5 } }), resolve: (c) => c.legs }),
@@ -148,7 +156,12 @@ AreaRef.implement({
     housing: t.field({ type: Housing, resolve: (a) => a.housing }),
     environment: t.field({ type: Environment, resolve: (a) => a.environment }),
     transport: t.field({ type: Transport, resolve: (a) => a.transport }),
-    safety: t.field({ type: Safety, nullable: true, description: 'Crime, 2014/15.', resolve: (a, _args, ctx) => ctx.loaders.crime.load(a.code) }),
+    safety: t.field({
+      type: Safety,
+      nullable: true,
+      description: 'Crime, 2014/15.',
+      resolve: (a, _args, ctx) => ctx.loaders.crime.load(a.code),
+    }),
     schools: t.field({
       type: SchoolsRef,
       nullable: true,

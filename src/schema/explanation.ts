@@ -1,11 +1,11 @@
-import * as resolvers from '../resolvers/explanations.ts';
 import { explanationIdArg, explanationIds } from '../explanations/ids.ts';
 import { plainText } from '../explanations/plain-text.ts';
+import * as resolvers from '../resolvers/explanations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { LocationTypeEnum, PersonaIdEnum, PropertySizeEnum } from './enums.ts';
 import { RecommendationRef } from './recommendation.ts';
-import { AreaRef, ExplanationRef, areaCode, stationId } from './refs.ts';
+import { AreaRef, areaCode, ExplanationRef, stationId } from './refs.ts';
 
 const ExplanationStatus = builder.enumType('ExplanationStatus', {
   description: 'PENDING while the job runs; READY with its text; FAILED with an error (request it again to retry).',
@@ -13,7 +13,7 @@ const ExplanationStatus = builder.enumType('ExplanationStatus', {
 });
 
 const ExplanationSource = builder.enumType('ExplanationSource', {
-  description: 'What wrote the text: a language model, or the template grounded in the area\'s figures.',
+  description: "What wrote the text: a language model, or the template grounded in the area's figures.",
   values: ['LLM', 'TEMPLATE'] as const,
 });
 
@@ -23,14 +23,19 @@ ExplanationRef.implement({
   description: 'Why an area suits a persona, written in the background.',
   fields: (t) => ({
     id: t.id({
-      description: 'Deterministic: the same question always has the same id, which stays readable (after restarts too). Signed by this server: an id written by hand reads only a job that exists.',
+      description:
+        'Deterministic: the same question always has the same id, which stays readable (after restarts too). Signed by this server: an id written by hand reads only a job that exists.',
       // The engine and the cache know the job by its engine id; a client only ever sees it signed.
       resolve: (job, _args, ctx) => explanationIds(ctx.config.explanations.idSecrets).sign(job.id),
     }),
     status: t.expose('status', { type: ExplanationStatus }),
     persona: t.expose('persona', { type: PersonaIdEnum }),
     area: t.field({ type: AreaRef, nullable: true, resolve: (job, _a, ctx) => ctx.loaders.area.load(job.areaCode) }),
-    text: t.string({ nullable: true, description: 'Plain text; set when READY.', resolve: (job) => (job.text == null ? null : plainText(job.text)) }),
+    text: t.string({
+      nullable: true,
+      description: 'Plain text; set when READY.',
+      resolve: (job) => (job.text == null ? null : plainText(job.text)),
+    }),
     source: t.expose('source', { type: ExplanationSource, nullable: true }),
     error: t.exposeString('error', { nullable: true }),
     attempts: t.exposeInt('attempts'),
@@ -55,7 +60,8 @@ builder.objectField(RecommendationRef, 'explanation', (t) =>
   t.field({
     type: ExplanationRef,
     nullable: true,
-    description: 'Why this area ranks here, for this persona and question. PENDING at first (put it in a @defer fragment to have it streamed when READY).',
+    description:
+      'Why this area ranks here, for this persona and question. PENDING at first (put it in a @defer fragment to have it streamed when READY).',
     extensions: cost({ weight: EXPLANATION_COST }),
     resolve: (r, _args, ctx, info) => resolvers.explain(ctx, { areaCode: r.code, persona: r.persona, context: r.context }, info),
   }),
@@ -80,7 +86,8 @@ builder.queryFields((t) => ({
   explanation: t.field({
     type: ExplanationRef,
     nullable: true,
-    description: 'An explanation job by id; null for an id no engine can read, or one this server did not issue whose job does not exist (such an id never starts a job).',
+    description:
+      'An explanation job by id; null for an id no engine can read, or one this server did not issue whose job does not exist (such an id never starts a job).',
     extensions: cost({ weight: 2 }),
     args: { id: t.arg.id({ required: true, validate: { schema: explanationIdArg } }) },
     resolve: (_root, args, ctx) => resolvers.explanation(ctx, String(args.id)),

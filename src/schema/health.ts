@@ -20,7 +20,10 @@ const CacheHealth = builder.objectRef<HealthShape['cache']>('CacheHealth').imple
     status: t.exposeString('status', { description: 'UP, or DEGRADED when Redis does not answer and the memory tier serves alone.' }),
     tiers: t.exposeStringList('tiers', { description: 'memory, and redis when Upstash is configured.' }),
     redis: t.exposeString('redis', { nullable: true, description: 'UP or DOWN; null without Redis.' }),
-    breaker: t.exposeString('breaker', { nullable: true, description: 'With Redis: closed, open (bypassed after a failure) or half-open.' }),
+    breaker: t.exposeString('breaker', {
+      nullable: true,
+      description: 'With Redis: closed, open (bypassed after a failure) or half-open.',
+    }),
     latencyMs: t.exposeFloat('latencyMs', { nullable: true }),
   }),
 });

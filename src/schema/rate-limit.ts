@@ -8,7 +8,9 @@ const Budget = builder.objectRef<RateLimitShape['budgets'][number]>('RateLimitBu
   description: 'A budget of cost points: a bucket of `limit` points that restores `limit` points per window, a little every second.',
   fields: (t) => ({
     name: t.exposeString('name', { description: 'minute, day, or explanations (new explanation jobs).' }),
-    limit: t.exposeInt('limit', { description: 'The most the bucket holds (smaller while the shared store is away, for a client this instance has not seen).' }),
+    limit: t.exposeInt('limit', {
+      description: 'The most the bucket holds (smaller while the shared store is away, for a client this instance has not seen).',
+    }),
     remaining: t.exposeInt('remaining'),
     resetSeconds: t.exposeInt('resetSeconds', { description: 'Seconds until the bucket is full again, if nothing more is spent.' }),
     windowSeconds: t.exposeInt('windowSeconds', { description: 'The time in which an empty bucket fills up.' }),
@@ -26,7 +28,7 @@ const QueryPrice = builder.objectRef<NonNullable<RateLimitShape['query']>>('Quer
 });
 
 const RateLimitRef = builder.objectRef<RateLimitShape>('RateLimit').implement({
-  description: 'The caller\'s budgets, and the price of a query, charging nothing for the priced query.',
+  description: "The caller's budgets, and the price of a query, charging nothing for the priced query.",
   fields: (t) => ({
     client: t.exposeString('client', { description: 'key:<name> for an API key, ip:<address> otherwise.' }),
     tier: t.exposeString('tier'),

@@ -23,7 +23,7 @@ const FactorWeights = builder.objectRef<Weights>('FactorWeights').implement({
 });
 
 const FactorWeightsInput = builder.inputType('FactorWeightsInput', {
-  description: 'Overrides of the persona\'s default weights; factors left out keep their default.',
+  description: "Overrides of the persona's default weights; factors left out keep their default.",
   fields: (t) =>
     Object.fromEntries(factorNames.map((f) => [f, t.float({ validate: { min: 0, max: 100 } })])) as Record<
       (typeof factorNames)[number],
@@ -117,7 +117,7 @@ const RecommendationInput = builder.inputType('RecommendationInput', {
       validate: { schema: z.number().positive().max(100_000_000) },
     }),
     locationType: t.field({ type: LocationTypeEnum, required: true }),
-    size: t.field({ type: PropertySizeEnum, description: 'When renting; defaults to the persona\'s size.' }),
+    size: t.field({ type: PropertySizeEnum, description: "When renting; defaults to the persona's size." }),
     commuteTo: t.id({ description: 'A station id (see `stations`).', validate: { schema: stationId } }),
     maxCommuteMinutes: t.int({ validate: { min: 1, max: 300 } }),
     weights: t.field({ type: FactorWeightsInput }),

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 // A flood from one client against small budgets (every request here comes from 127.0.0.1: one anonymous
 // client). The budget must hold, refusals must be fast and coded, and the client must still be able to ask

@@ -1,7 +1,7 @@
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fieldsOverLimit } from '../../src/http/max-fields.ts';
-import { startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 // Documents tiny to send whose shape multiplies: every walk over them must stay linear in their size, and
 // what they really select is bounded (MAX_FIELDS, 1,000 by default).
@@ -80,7 +80,9 @@ describe('documents whose shape multiplies', () => {
         [LEAVES[0]!, 1],
         [LEAVES[1]!, 3],
       ] as const) {
-        const answer = await attack(`rateLimit(query:) doubling ${levels} ${leaf.split('(')[0]!.split(' ')[0]}`, PRICE, { q: doubling(levels, leaf) });
+        const answer = await attack(`rateLimit(query:) doubling ${levels} ${leaf.split('(')[0]!.split(' ')[0]}`, PRICE, {
+          q: doubling(levels, leaf),
+        });
         expect(answer.body.data.rateLimit.query).toEqual({ requestedQueryCost: price, withinMaximum: true, errors: [] });
       }
     });
@@ -96,7 +98,10 @@ describe('documents whose shape multiplies', () => {
     const refused = await attack('wide-and-deep over the bound', over);
     expect(refused.status).toBe(400);
     expect(refused.body.data).toBeUndefined();
-    expect(refused.body.errors.map((e: { extensions: unknown }) => e.extensions)).toContainEqual({ code: 'QUERY_TOO_COMPLEX', limit: 'fields' });
+    expect(refused.body.errors.map((e: { extensions: unknown }) => e.extensions)).toContainEqual({
+      code: 'QUERY_TOO_COMPLEX',
+      limit: 'fields',
+    });
 
     const priced = await attack('wide-and-deep within the bound', within);
     expect(priced.body.errors?.map((e: { extensions: { limit?: string } }) => e.extensions.limit) ?? []).not.toContain('fields');

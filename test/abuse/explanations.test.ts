@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { ORIGIN, type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 // Explanation jobs are the spend (a language model call each): an id built by hand must never start one.
 

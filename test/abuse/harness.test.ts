@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startFlags, startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { type ProductionServer, startFlags, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 describe('the production server the abuse suites attack', () => {
   let server: ProductionServer;
@@ -8,7 +8,7 @@ describe('the production server the abuse suites attack', () => {
   });
   afterAll(() => server?.stop());
 
-  it('runs the bundle with npm start\'s heap cap and answers', async () => {
+  it("runs the bundle with npm start's heap cap and answers", async () => {
     expect(startFlags().some((f) => f.startsWith('--max-old-space-size='))).toBe(true);
     const { ok } = await stillServes(server);
     expect(ok).toBe(true);

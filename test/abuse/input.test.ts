@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { ORIGIN, type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 // Bad input at the HTTP and JSON level: deep or huge variables, bodies that are not JSON, clients that send
 // slowly. Each is refused fast with a coded error, none answer carries an internal error, and the server
@@ -11,7 +11,16 @@ const MAX_VARIABLES_BYTES = 50_000;
 const REQUEST_TIMEOUT_MS = 1_500;
 const HEADERS_TIMEOUT_MS = 1_000;
 // Marks of an internal error: its object, its stack, the JSON parser's own words.
-const INTERNALS = [/originalError/, /"stack"/, /\n\s+at /, /SyntaxError/, /" is not valid JSON/, /Unexpected (token|end of JSON)/, /at position \d/, /Maximum call stack/];
+const INTERNALS = [
+  /originalError/,
+  /"stack"/,
+  /\n\s+at /,
+  /SyntaxError/,
+  /" is not valid JSON/,
+  /Unexpected (token|end of JSON)/,
+  /at position \d/,
+  /Maximum call stack/,
+];
 
 const nested = (levels: number) => '['.repeat(levels) + ']'.repeat(levels);
 const json = { 'content-type': 'application/json', accept: 'application/graphql-response+json', origin: ORIGIN };
@@ -99,14 +108,18 @@ describe('bad input against the production server', () => {
       figures.push(`10,000-deep variables (${label}) ${answer.status} in ${answer.ms.toFixed(0)} ms`);
       expectCodedRefusal(answer, 400, 'BAD_REQUEST', 'variablesDepth');
     }
-    const extensions = await send(server.url, { method: 'POST', headers: json, body: `{"query":"{ __typename }","extensions":{"e":${nested(10_000)}}}` });
+    const extensions = await send(server.url, {
+      method: 'POST',
+      headers: json,
+      body: `{"query":"{ __typename }","extensions":{"e":${nested(10_000)}}}`,
+    });
     expectCodedRefusal(extensions, 400, 'BAD_REQUEST', 'extensionsDepth');
     // Nothing reached error reporting: the refusal is an answer, not a failure.
     expect(server.logs.filter((l) => l.event === 'yoga.error')).toEqual([]);
     await servesAfter();
   });
 
-  it('deep variables in a GET query string: 400 variablesDepth, or 431 when the URL is over Node\'s header limit', async () => {
+  it("deep variables in a GET query string: 400 variablesDepth, or 431 when the URL is over Node's header limit", async () => {
     // Brackets stay as they are in a URL's query, so 7,000 levels fit in Node's 16 KB of headers.
     const deep = await send(server.url, {
       path: `/graphql?query=${encodeURIComponent('{ __typename }')}&variables={"v":${nested(7_000)}}`,
@@ -128,7 +141,8 @@ describe('bad input against the production server', () => {
   });
 
   it('large variables: over MAX_BODY_BYTES 413 first; a body under it whose variables are over MAX_VARIABLES_BYTES 400', async () => {
-    const withVariables = (bytes: number) => JSON.stringify({ query: 'query ($v: String) { __typename }', variables: { v: 'x'.repeat(bytes) } });
+    const withVariables = (bytes: number) =>
+      JSON.stringify({ query: 'query ($v: String) { __typename }', variables: { v: 'x'.repeat(bytes) } });
     // 1 MB, not 5: the 413 comes from Content-Length before the body is read, and a client still writing
     // megabytes when the connection closes may see the reset before the answer.
     const over = await send(server.url, { method: 'POST', headers: json, body: withVariables(1_000_000) });
@@ -145,12 +159,23 @@ describe('bad input against the production server', () => {
     expect(size(fits)).toBe(MAX_VARIABLES_BYTES);
     const atLimit = await send(server.url, { method: 'POST', headers: json, body: withVariables(fits) });
     expect(atLimit.body.errors[0].extensions.code).toBe('GRAPHQL_VALIDATION_FAILED');
-    expectCodedRefusal(await send(server.url, { method: 'POST', headers: json, body: withVariables(fits + 1) }), 400, 'BAD_REQUEST', 'variablesBytes');
+    expectCodedRefusal(
+      await send(server.url, { method: 'POST', headers: json, body: withVariables(fits + 1) }),
+      400,
+      'BAD_REQUEST',
+      'variablesBytes',
+    );
     await servesAfter();
   });
 
   it('bodies that are not JSON, and malformed JSON in GET variables and extensions: 400 BAD_REQUEST, nothing of the parser echoed', async () => {
-    for (const body of ['{"query": "{ __typename }",', 'hello', '{"query":', '\u0000\u0001', `{"query":"{ __typename }","variables":${nested(10)}`]) {
+    for (const body of [
+      '{"query": "{ __typename }",',
+      'hello',
+      '{"query":',
+      '\u0000\u0001',
+      `{"query":"{ __typename }","variables":${nested(10)}`,
+    ]) {
       for (const accept of ['application/graphql-response+json', 'application/json']) {
         expectCodedRefusal(await send(server.url, { method: 'POST', headers: { ...json, accept }, body }), 400, 'BAD_REQUEST');
       }
@@ -200,12 +225,18 @@ describe('bad input against the production server', () => {
       send(server.url, {
         method: 'POST',
         headers: { ...json, accept: 'text/event-stream' },
-        body: JSON.stringify({ query: 'subscription ($id: ID!) { explanationUpdated(id: $id) { status } }', variables: { id: body.data.requestExplanation.id } }),
+        body: JSON.stringify({
+          query: 'subscription ($id: ID!) { explanationUpdated(id: $id) { status } }',
+          variables: { id: body.data.requestExplanation.id },
+        }),
       }),
       send(server.url, {
         method: 'POST',
         headers: { ...json, accept: 'multipart/mixed' },
-        body: JSON.stringify({ query: '{ recommendations(input: { persona: PARENT, budget: 1500, locationType: RENT, limit: 2 }) { results { rank ... @defer { explanation { status } } } } }' }),
+        body: JSON.stringify({
+          query:
+            '{ recommendations(input: { persona: PARENT, budget: 1500, locationType: RENT, limit: 2 }) { results { rank ... @defer { explanation { status } } } } }',
+        }),
       }),
     ]);
     // Both outlived the request timeout, and ended as their protocols say.

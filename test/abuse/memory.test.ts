@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 const CACHE_MEMORY_MAX_MB = 16; // the default
 const STATIONS = readFileSync(new URL('../../python/data/tube_stations.csv', import.meta.url), 'utf8')
@@ -15,9 +15,11 @@ const RECOMMEND = `query Recommend($input: RecommendationInput!) { recommendatio
 /** Sends `count` requests, `concurrency` at a time. */
 async function flood(count: number, concurrency: number, send: (i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < count) await send(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) await send(next++);
+    }),
+  );
 }
 
 describe('memory under a cache-filling run', () => {
@@ -50,8 +52,10 @@ describe('memory under a cache-filling run', () => {
     // (about 200 of them ran the heap out before compiling waited for a document's second run).
     const fields = ['name', 'housing { medianRentAll averagePrice }', 'safety { rank crimeRatePer1000 }', 'schools { gcse5acPct }'];
     await flood(1_100, 8, async (k) => {
-      const aliases = Array.from({ length: 14 }, (_, a) =>
-        `a${a}: areas(first: ${1 + ((k + a) % 3)}) { nodes { code ${fields.filter((_, f) => ((k >> f) + a) % 2 === 0).join(' ')} } }`,
+      const aliases = Array.from(
+        { length: 14 },
+        (_, a) =>
+          `a${a}: areas(first: ${1 + ((k + a) % 3)}) { nodes { code ${fields.filter((_, f) => ((k >> f) + a) % 2 === 0).join(' ')} } }`,
       ).join(' ');
       const { status, body } = await server.gql(`query Distinct${k} { ${aliases} }`);
       expect(status).toBe(200);
@@ -66,7 +70,13 @@ describe('memory under a cache-filling run', () => {
       if (body.errors) failures += 1;
     });
     await flood(1_000, 4, async (i) => {
-      const input = { persona: ['STUDENT', 'PARENT', 'DEVELOPER'][i % 3], locationType: 'RENT', budget: 600 + i, limit: 33, commuteTo: STATIONS[i % STATIONS.length] };
+      const input = {
+        persona: ['STUDENT', 'PARENT', 'DEVELOPER'][i % 3],
+        locationType: 'RENT',
+        budget: 600 + i,
+        limit: 33,
+        commuteTo: STATIONS[i % STATIONS.length],
+      };
       const { body } = await server.gql(RECOMMEND, { input });
       if (body.errors) failures += 1;
     });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OPERATION_NAMES } from '../../src/http/metrics-labels.ts';
-import { METRICS_TOKEN, startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { METRICS_TOKEN, type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 /** Sends `count` requests, `concurrency` at a time; the slowest answer's time. */
 async function flood(count: number, concurrency: number, send: (i: number) => Promise<unknown>): Promise<number> {

@@ -1,7 +1,7 @@
 import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { ORIGIN, type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 // Who a request is charged to, behind proxies, attacked through the headers a client can write.
 
@@ -19,7 +19,13 @@ async function startProxy(target: string): Promise<{ url: string; close: () => P
     const sent = incoming.headers['x-forwarded-for'];
     const forwarded = [sent, incoming.socket.remoteAddress].filter(Boolean).join(', ');
     const onward = httpRequest(
-      { host: upstream.hostname, port: upstream.port, method: incoming.method, path: incoming.url, headers: { ...incoming.headers, 'x-forwarded-for': forwarded } },
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: { ...incoming.headers, 'x-forwarded-for': forwarded },
+      },
       (answer) => {
         outgoing.writeHead(answer.statusCode!, answer.headers);
         answer.pipe(outgoing);
@@ -31,10 +37,11 @@ async function startProxy(target: string): Promise<{ url: string; close: () => P
   await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
   return {
     url: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
-    close: () => new Promise((resolve) => {
-      proxy.closeAllConnections();
-      proxy.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        proxy.closeAllConnections();
+        proxy.close(() => resolve());
+      }),
   };
 }
 
@@ -51,7 +58,13 @@ function viaProxy(proxyUrl: string, query: string, headers: Record<string, strin
         localAddress: '127.0.0.2',
         method: 'POST',
         path: '/graphql',
-        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json', origin: ORIGIN, 'content-length': Buffer.byteLength(body), ...headers },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'application/graphql-response+json',
+          origin: ORIGIN,
+          'content-length': Buffer.byteLength(body),
+          ...headers,
+        },
       },
       (res) => {
         let text = '';
@@ -76,7 +89,9 @@ describe('TRUST_PROXY=true', () => {
     );
     expect(performance.now() - started).toBeLessThan(10_000);
     expect(error.message).toContain('exited with 1');
-    expect(error.message).toContain('TRUST_PROXY: must be false or the number of proxies in front of this server (1 behind one load balancer)');
+    expect(error.message).toContain(
+      'TRUST_PROXY: must be false or the number of proxies in front of this server (1 behind one load balancer)',
+    );
     expect(error.message).toContain('the first X-Forwarded-For entry is written by the client');
     expect(error.message).not.toMatch(/\n\s+at /); // a message, not a stack trace
   });
@@ -105,7 +120,10 @@ describe('TRUST_PROXY=1 behind one proxy, with a small budget', () => {
     const refused = answers.filter((a) => codeOf(a.body) === 'RATE_LIMITED');
     // One budget for every rotation: what was admitted costs at most the budget (and the point or so that
     // refills during the run), whatever the header said; a fresh budget per entry would admit all 20.
-    const charged = admitted.reduce((sum, a) => sum + (a.body.extensions.cost.actualQueryCost ?? a.body.extensions.cost.requestedQueryCost), 0);
+    const charged = admitted.reduce(
+      (sum, a) => sum + (a.body.extensions.cost.actualQueryCost ?? a.body.extensions.cost.requestedQueryCost),
+      0,
+    );
     expect(admitted.length).toBeGreaterThan(0);
     expect(charged).toBeLessThanOrEqual(BUDGET + 1);
     expect(refused.length).toBe(20 - admitted.length);
@@ -156,7 +174,7 @@ describe('TRUST_PROXY=1: X-Forwarded-For values that are not addresses', () => {
     expect(body.data.rateLimit.client).toBe('ip:203.0.113.9');
   });
 
-  it('a header past Node\'s limit is refused with 431 and the server still serves', async () => {
+  it("a header past Node's limit is refused with 431 and the server still serves", async () => {
     const started = performance.now();
     const response = await fetch(`${server.url}/graphql`, {
       method: 'POST',

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ORIGIN, startProductionServer, type ProductionServer } from './helpers/production-server.ts';
+import { ORIGIN, type ProductionServer, startProductionServer } from './helpers/production-server.ts';
 
 // SIGTERM (a deploy, a scale-down) must not cut what is in flight: requests, @defer streams and
 // subscriptions finish (or, past SHUTDOWN_DRAIN_MS, end with a SHUTTING_DOWN error) and the process exits 0.
@@ -172,7 +172,9 @@ describe('SIGTERM against the production server', () => {
 
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.logs.findLast((l) => l.event === 'server.stopped')).toMatchObject({ drained: true });
-    console.info(`shutdown: ${answers.length + 1} answers drained, 0 resets; last ended ${(Math.max(...answers.map((a) => a.endedAt)) - signalledAt).toFixed(0)} ms after SIGTERM`);
+    console.info(
+      `shutdown: ${answers.length + 1} answers drained, 0 resets; last ended ${(Math.max(...answers.map((a) => a.endedAt)) - signalledAt).toFixed(0)} ms after SIGTERM`,
+    );
   });
 
   it('ends the streams still open at SHUTDOWN_DRAIN_MS with a SHUTTING_DOWN error, then exits 0', async () => {

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalEngineProcess } from '../../src/modal/local/supervisor.ts';
-import { startProductionServer, stillServes, type ProductionServer } from './helpers/production-server.ts';
+import { type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 /** In front of a real engine: forwards every call until `hang()`, then holds every call open, unanswered. */
 async function hangingEngine(engineUrl: string) {

@@ -12,7 +12,9 @@ function fields(line: string): string[] {
  * data rather than typing figures in.
  */
 export function readCsv(name: string): Record<string, string>[] {
-  const [head, ...lines] = readFileSync(new URL(`../../python/data/${name}`, import.meta.url), 'utf8').trim().split('\n');
+  const [head, ...lines] = readFileSync(new URL(`../../python/data/${name}`, import.meta.url), 'utf8')
+    .trim()
+    .split('\n');
   const header = fields(head!);
   return lines.map((line) => Object.fromEntries(fields(line).map((v, i) => [header[i], v])));
 }

@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 
-export interface Received {
+interface Received {
   method: string;
   path: string;
   headers: IncomingHttpHeaders;
@@ -32,7 +32,9 @@ export async function ingestStandIn() {
     received.push({ method: req.method!, path: req.url!, headers: req.headers, body });
     const ingest = req.url!.includes('/ingest');
     const lines = body.split('\n').filter(Boolean).length;
-    const answer = ingest ? { ingested: lines, failed: 0, failures: [], processedBytes: raw.length, blocksCreated: 0, walLength: lines } : {};
+    const answer = ingest
+      ? { ingested: lines, failed: 0, failures: [], processedBytes: raw.length, blocksCreated: 0, walLength: lines }
+      : {};
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -60,7 +62,12 @@ export async function ingestStandIn() {
     axiomPosts,
     /** Every NDJSON line ingested into `dataset`. */
     axiomLines(dataset: string): Record<string, any>[] {
-      return axiomPosts(dataset).flatMap((r) => r.body.split('\n').filter(Boolean).map((line) => JSON.parse(line)));
+      return axiomPosts(dataset).flatMap((r) =>
+        r.body
+          .split('\n')
+          .filter(Boolean)
+          .map((line) => JSON.parse(line)),
+      );
     },
     close: () => new Promise((resolve) => server.close(resolve)),
   };

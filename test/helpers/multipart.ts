@@ -10,8 +10,7 @@ export async function multipartParts(response: Response, started: number): Promi
   let buffer = '';
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     buffer += decoder.decode(chunk, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf(boundary, 1)) !== -1) {
+    for (let end = buffer.indexOf(boundary, 1); end !== -1; end = buffer.indexOf(boundary, 1)) {
       const raw = buffer.slice(0, end);
       buffer = buffer.slice(end);
       const json = raw.slice(raw.indexOf('\r\n\r\n') + 4).trim();

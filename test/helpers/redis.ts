@@ -1,8 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 
 /** Whether a Redis answers at host:port. */
-export function redisReachable(port = 6379, host = '127.0.0.1'): Promise<boolean> {
+function redisReachable(port = 6379, host = '127.0.0.1'): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = connect({ port, host, timeout: 500 });
     socket.once('connect', () => {

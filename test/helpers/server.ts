@@ -7,11 +7,15 @@ import { createApp } from '../../src/yoga.ts';
 export interface GraphQLResponse<T = Record<string, any>> {
   status: number;
   headers: Headers;
-  body: { data?: T | null; errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[]; extensions?: Record<string, any> };
+  body: {
+    data?: T | null;
+    errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, any> }[];
+    extensions?: Record<string, any>;
+  };
 }
 
 /** What production-mode test servers get as METRICS_TOKEN unless `env` sets one. */
-export const TEST_METRICS_TOKEN = 'test-suite-metrics-token-000001';
+const TEST_METRICS_TOKEN = 'test-suite-metrics-token-000001';
 
 /** The real server on a real port, over the shared test engine unless `env` says otherwise. */
 export async function startServer(env: Record<string, string> = {}) {

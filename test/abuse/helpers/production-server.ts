@@ -1,13 +1,13 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { startFlags } from '../../../scripts/start-flags.ts';
 
 const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 
 export const METRICS_TOKEN = 'abuse-suite-metrics-token-0001';
-export const EXPLANATION_ID_SECRET = 'abuse-suite-explanation-secret-0002';
+const EXPLANATION_ID_SECRET = 'abuse-suite-explanation-secret-0002';
 export const ORIGIN = 'https://app.example.com';
 
 export { startFlags };
@@ -24,7 +24,11 @@ export interface ProductionServer {
   rssMb: () => number;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** GraphQL over POST as a browser app on the allowed origin would send it. */
-  gql: (query: string, variables?: Record<string, unknown>, headers?: Record<string, string>) => Promise<{ status: number; headers: Headers; body: any }>;
+  gql: (
+    query: string,
+    variables?: Record<string, unknown>,
+    headers?: Record<string, string>,
+  ) => Promise<{ status: number; headers: Headers; body: any }>;
   /** /metrics with the token. */
   metrics: () => Promise<string>;
   stop: () => Promise<void>;
