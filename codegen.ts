@@ -12,7 +12,8 @@ const config: CodegenConfig = {
       // persistedDocuments also writes persisted-documents.json (sha256 hash -> document): the manifest the
       // server accepts in TRUSTED_DOCUMENTS=on mode.
       presetConfig: { fragmentMasking: false, persistedDocuments: true },
-      config: { useTypeImports: true, enumsAsTypes: true },
+      // DateTime arrives as an ISO 8601 string (the client parses it when it needs a Date).
+      config: { useTypeImports: true, enumsAsTypes: true, scalars: { DateTime: 'string' } },
     },
   },
 };

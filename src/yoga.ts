@@ -8,6 +8,7 @@ import { explanationCharger } from './explanations/charge.ts';
 import { ExplanationWatcher } from './explanations/watcher.ts';
 import { isAdminRequest } from './http/admin-auth.ts';
 import { useOriginPolicy } from './http/cors.ts';
+import { getStartsNoJobs } from './http/csrf.ts';
 import { Drain, useDrain } from './http/drain.ts';
 import { useErrorCodes } from './http/error-codes-plugin.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
@@ -17,7 +18,9 @@ import { useMetrics } from './http/metrics-plugin.ts';
 import { useNoInternalErrors } from './http/no-internal-errors.ts';
 import { useReadiness } from './http/readiness.ts';
 import { securityPlugins } from './http/security.ts';
+import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { useStaleMarker } from './http/stale-plugin.ts';
+import { useSpecStatuses } from './http/statuses.ts';
 import { useTrustedDocuments } from './http/trusted-documents.ts';
 import { useVariablesLimit } from './http/variables-limit.ts';
 import { requestIdOf } from './lib/request-id.ts';
@@ -69,7 +72,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
       const stats = newRequestStats();
       const client = clientOf(request, serverContext);
       const requestId = requestIdOf(request);
-      const loaders = createLoaders(engine.engine, cache, stats, { explanationBudget: explanationCharger(rateLimits, client) });
+      // A GET may be sent by a page on another site (a simple request): it never starts a job (see csrf.ts).
+      const explanationBudget = request.method === 'GET' ? getStartsNoJobs : explanationCharger(rateLimits, client);
+      const loaders = createLoaders(engine.engine, cache, stats, { explanationBudget });
       return {
         loaders,
         stats,
@@ -90,6 +95,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
       // First, so they see every request, including those refused by the plugins after them.
       useRequestLog({ log, clientOf }),
       useOriginPolicy(config.security),
+      // After the origin check; each operation it carries then goes through every plugin below.
+      useSingleConnectionSse({ graphqlEndpoint: '/graphql', clientOf, drain, log }),
       useReadiness({ engine, cache, timeoutMs: config.observability.readyTimeoutMs, draining: () => drain.draining }),
       // Before anything walks the variables (cost, coercion, error reporting).
       useVariablesLimit(config.variables),
@@ -99,6 +106,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       ...(config.security.trustedDocuments ? [useTrustedDocuments(config.security.trustedDocuments.manifest, config.adminToken)] : []),
       useMetrics(metrics, config, log),
       useErrorCodes(),
+      useSpecStatuses(),
       useStaleMarker(),
       useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: '/graphql', clientOf }),
       useDeferStream(),

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 /**
- * graphql-http's GraphQL-over-HTTP audit suite against the server as production runs it, with two
- * adjustments that are policy, not protocol: introspection is on (several audits query `__type` as their
- * sample operation), and every request carries the CSRF header a real client must send on a GET (one
- * without it is refused by design).
+ * graphql-http's GraphQL-over-HTTP audit suite against the server as production runs it, with one
+ * adjustment that is policy, not protocol: introspection is on (several audits query `__type` as their
+ * sample operation). Its requests carry no CSRF header: a GET needs none, and a JSON POST is preflighted.
  */
 let server: TestServer;
 beforeAll(async () => {
@@ -14,13 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => server.close());
 
-const withCsrfHeader = (input: RequestInfo | URL, init: RequestInit = {}) => {
-  const headers = new Headers(init.headers);
-  headers.set('x-graphql-yoga-csrf', '1');
-  return fetch(input, { ...init, headers });
-};
-
-const audits = serverAudits({ url: () => `${server.url}/graphql`, fetchFn: withCsrfHeader });
+const audits = serverAudits({ url: () => `${server.url}/graphql` });
 const results: Record<string, string> = {};
 
 describe('GraphQL over HTTP audits', () => {

@@ -66,13 +66,18 @@ describe('refunds', () => {
     expect(minute.remaining).toBe(1000 - requested);
   });
 
-  it('an answer whose data is null refunds nothing', async () => {
+  it('a partial answer is charged what it holds: the failed field counts its weight once', async () => {
     const s = await server({ RATE_LIMIT_POINTS_PER_MINUTE: '1000', RATE_LIMIT_WINDOW_MS: HOUR });
-    // `stations` is non-null: its refused argument nulls the whole answer, though `areas` ran.
+    // `stations` refuses its argument and is null; `areas` is served beside it.
     const answer = await s.gql(`{ areas(first: 10) { nodes { code } } stations(first: -1) { id } }`);
-    expect(answer.body.data).toBeNull();
-    const requested = answer.body.extensions!.cost.requestedQueryCost;
-    expect(answer.headers.get('x-ratelimit-remaining')).toBe(String(1000 - requested));
+    expect(answer.body.data!.areas.nodes).toHaveLength(10);
+    expect(answer.body.data!.stations).toBeNull();
+    const { requestedQueryCost, actualQueryCost } = answer.body.extensions!.cost;
+    // Estimated: areas 1 + 10 nodes, and stations at the default list size of 10 (a `first` of -1 is no size) = 21.
+    // Held: areas 1 + 10 nodes, and the null `stations` its weight of 1 = 12.
+    expect(requestedQueryCost).toBe(21);
+    expect(actualQueryCost).toBe(12);
+    expect(answer.headers.get('x-ratelimit-remaining')).toBe(String(1000 - 12));
   });
 });
 

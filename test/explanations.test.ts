@@ -55,6 +55,25 @@ describe('explanations', () => {
     expect(done.text).not.toMatch(/[<>*#`]/);
   });
 
+  it("gives a job's times as DateTime: ISO 8601 in UTC, finishedAt null while PENDING", async () => {
+    const s = await server(await engine());
+    const TIMES = `query ($id: ID!) { explanation(id: $id) { status createdAt finishedAt } }`;
+    const before = Date.now();
+    const { id } = (await s.gql(REQUEST, { code: 'E09000012' })).body.data!.requestExplanation;
+    const pending = (await s.gql(TIMES, { id })).body.data!.explanation;
+    expect(pending.status).toBe('PENDING');
+    expect(pending.finishedAt).toBeNull();
+    expect(pending.createdAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    // The engine's clock is this machine's: the job was created while the request ran.
+    expect(Date.parse(pending.createdAt)).toBeGreaterThanOrEqual(before - 1_000);
+    expect(Date.parse(pending.createdAt)).toBeLessThanOrEqual(Date.now());
+    expect((await pollUntilDone(s, id)).status).toBe('READY');
+    const done = (await s.gql(TIMES, { id })).body.data!.explanation;
+    expect(done.createdAt).toBe(pending.createdAt);
+    expect(done.finishedAt).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+    expect(Date.parse(done.finishedAt)).toBeGreaterThan(Date.parse(done.createdAt));
+  });
+
   it('@defer: the ranked list comes at once, ten explanations follow READY, after one submit call', async () => {
     const s = await server(await engine());
     const query = `{ recommendations(input: { persona: STUDENT, budget: 1500, locationType: RENT, size: STUDIO, limit: 10 }) {

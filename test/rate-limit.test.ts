@@ -86,7 +86,12 @@ describe('cost and rate limits (in-process store)', () => {
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(foreign.status).toBe(403);
-      expect((await fetch(`${s.url}/graphql?query=${encodeURIComponent('{ __typename }')}`)).status).toBe(403);
+      const form = await fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain' },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(form.status).toBe(403);
     }
     const { body } = await s.gql(`{ rateLimit { budgets { name remaining } } }`);
     expect(body.data!.rateLimit.budgets.find((b: { name: string }) => b.name === 'minute').remaining).toBe(500);

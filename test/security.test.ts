@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
+import { request } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
@@ -149,7 +150,7 @@ describe('per environment', () => {
         const s = await server({ ...PRODUCTION, NODE_ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url });
         const unexpected = await s.gql(UNEXPECTED);
         expect(unexpected.body.errors![0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
-        expect(JSON.stringify(unexpected.body)).not.toMatch(/originalError|stack|RangeError/);
+        expect(JSON.stringify(unexpected.body)).not.toMatch(/originalError|stack|TypeError|cannot represent/);
         // The JSON parser's own error stays in the server: the client is told what is wrong, in our words.
         for (const accept of ['application/json', 'application/graphql-response+json']) {
           const notJson = await post(s, '{"query": "{ __typename }",', { accept });
@@ -232,35 +233,137 @@ describe('CORS', () => {
   });
 });
 
-describe('CSRF prevention', () => {
+describe('CSRF', () => {
   let s: TestServer;
   beforeAll(async () => {
-    s = await startServer(PRODUCTION);
+    s = await startServer({ ...PRODUCTION, EXPLANATION_POLL_MS: '20' });
   });
   afterAll(() => s.close());
-  const get = (headers: Record<string, string> = {}, query = '{ __typename }') =>
+  const get = (headers: Record<string, string> = {}, query = '{ area(code: "E09000007") { name } }') =>
     fetch(`${s.url}/graphql?query=${encodeURIComponent(query)}`, { headers: { accept: 'application/json', ...headers } });
+  /** What the browser says about a request it sends (Fetch Metadata); a page cannot set these itself. */
+  const fetchedBy = (site: string, mode: string) => ({ 'sec-fetch-site': site, 'sec-fetch-mode': mode });
+  /** A GET with exactly these headers: Node's fetch would write its own `sec-fetch-mode: cors` over ours. */
+  const rawGet = (headers: Record<string, string>, query: string) =>
+    new Promise<Response>((resolve, reject) => {
+      const url = `${s.url}/graphql?query=${encodeURIComponent(query)}`;
+      request(url, { headers: { accept: 'application/json', ...headers } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode, headers: res.headers as Record<string, string> })),
+        );
+      })
+        .on('error', reject)
+        .end();
+    });
+  const refusedAsCsrf = async (response: Response) => {
+    expect(response.status).toBe(403);
+    const { errors } = await response.json();
+    expect(errors[0].extensions.code).toBe('CSRF_HEADER_REQUIRED');
+    // The message names the one header to add.
+    expect(errors[0].message).toContain('x-graphql-yoga-csrf: 1');
+  };
 
-  it('refuses a GET without a header that forces a preflight, and accepts it with one', async () => {
-    expect((await get()).status).toBe(403);
-    expect((await get(CSRF)).status).toBe(200);
-    expect((await get({ 'apollo-require-preflight': 'true' })).status).toBe(200);
+  it("runs a GET without a CSRF header: urql's default, a page's own fetch, a CORS fetch from an allowed origin", async () => {
+    const urql = 'application/graphql-response+json, application/graphql+json, application/json, text/event-stream, multipart/mixed';
+    const senders: Record<string, string>[] = [
+      { accept: urql },
+      fetchedBy('same-origin', 'cors'),
+      { ...fetchedBy('cross-site', 'cors'), origin: 'https://app.example.com' },
+      // Typed into the address bar.
+      fetchedBy('none', 'navigate'),
+      CSRF,
+    ];
+    for (const headers of senders) {
+      const response = await get(headers);
+      expect(response.status, JSON.stringify(headers)).toBe(200);
+      expect((await response.json()).data).toEqual({ area: { name: 'Camden' } });
+    }
   });
 
-  it('refuses the POST bodies a form can send without a preflight', async () => {
+  it('refuses, uncharged and before anything runs, a GET a page on another site made a browser send without CORS', async () => {
+    for (const headers of [fetchedBy('cross-site', 'no-cors'), fetchedBy('cross-site', 'navigate'), fetchedBy('same-site', 'no-cors')]) {
+      let response!: Response;
+      const calls = await s.countEngineCalls(async () => {
+        response = await rawGet(headers, '{ area(code: "E09000009") { name } }');
+      });
+      await refusedAsCsrf(response);
+      expect(calls).toEqual({});
+      expect(response.headers.get('x-ratelimit-remaining')).toBeNull();
+    }
+    // The CSRF header, which such a page cannot add, lets the same request through.
+    expect((await rawGet({ ...fetchedBy('cross-site', 'no-cors'), ...CSRF }, '{ __typename }')).status).toBe(200);
+    // A page from another site that asks with CORS sends its Origin, which must be allowed.
+    const foreign = await get({ ...fetchedBy('cross-site', 'cors'), origin: 'https://evil.example' });
+    expect(foreign.status).toBe(403);
+    expect((await foreign.json()).errors[0].extensions.code).toBe('FORBIDDEN_ORIGIN');
+  });
+
+  it('refuses the POST bodies a form can send, naming the header', async () => {
     const form = await fetch(`${s.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: 'query=%7B__typename%7D',
     });
-    expect(form.status).toBe(403);
+    await refusedAsCsrf(form);
     const text = await fetch(`${s.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'text/plain' },
       body: '{"query":"{ __typename }"}',
     });
-    expect(text.status).toBe(403);
+    await refusedAsCsrf(text);
+    const withHeader = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', ...CSRF },
+      body: 'query=%7B__typename%7D',
+    });
+    expect(withHeader.status).toBe(200);
     expect((await post(s, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+
+  it('a GET never starts an explanation job, and reads one already started: the rest of the query is served', async () => {
+    const ask = '{ area(code: "E09000019") { name explanation(persona: PARENT, context: { budget: 2345 }) { id status } } }';
+    const BUDGETS = '{ rateLimit { budgets { name remaining } } }';
+    const explanationsLeft = async () =>
+      (await s.gql(BUDGETS)).body.data!.rateLimit.budgets.find((b: { name: string }) => b.name === 'explanations').remaining;
+    const before = await explanationsLeft();
+    let refused!: Response;
+    // With the CSRF header too: it is the method that decides, not who sent it.
+    const calls = await s.countEngineCalls(async () => {
+      refused = await get(CSRF, ask);
+    });
+    expect(refused.status).toBe(200);
+    const body = await refused.json();
+    expect(body.data).toEqual({ area: { name: 'Islington', explanation: null } });
+    expect(body.errors).toHaveLength(1);
+    expect(body.errors[0]).toMatchObject({ path: ['area', 'explanation'], extensions: { code: 'POST_REQUIRED' } });
+    expect(body.errors[0].message).toContain('preferGetMethod: false');
+    expect(calls.explanations).toBeUndefined();
+    expect(await explanationsLeft()).toBe(before);
+
+    // A POST starts it (and pays); then a GET reads it, for nothing more.
+    const started = await s.gql(ask);
+    expect(started.body.data!.area.explanation.status).toMatch(/PENDING|READY/);
+    expect(await explanationsLeft()).toBe(before - 1);
+    const read = await (await get({}, ask)).json();
+    expect(read.errors).toBeUndefined();
+    expect(read.data.area.explanation.id).toBe(started.body.data!.area.explanation.id);
+    expect(await explanationsLeft()).toBe(before - 1);
+  });
+
+  it("GraphiQL's subscriptions and a bare EventSource: a GET of text/event-stream, no CSRF header", async () => {
+    const { body } = await s.gql(`mutation { requestExplanation(areaCode: "E09000012", persona: STUDENT) { id } }`);
+    const subscription = `subscription ($id: ID!) { explanationUpdated(id: $id) { status } }`;
+    const variables = encodeURIComponent(JSON.stringify({ id: body.data!.requestExplanation.id }));
+    const response = await fetch(`${s.url}/graphql?query=${encodeURIComponent(subscription)}&variables=${variables}`, {
+      headers: { accept: 'text/event-stream', ...fetchedBy('same-origin', 'cors') },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text(); // ends when the job is READY
+    expect(text).toContain('"status":"READY"');
+    expect(text).toContain('event: complete');
   });
 
   it('answers 400, not 500, to GET variables that are not JSON', async () => {

@@ -4,74 +4,123 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
-/** What wrote the text: a language model, or the template grounded in the area's figures. */
+/** Why an area was left out of a ranking. An area gets the first that applies of: no price, over budget, no route, commute too long. */
+export type ExclusionCode =
+  /** The data has no price for the size asked (e.g. no room rents in the City of London). */
+  | 'NO_PRICE_DATA'
+  /** No tube route to `commuteTo` can be computed from the area. */
+  | 'NO_ROUTE'
+  /** The price is over the budget: `value` is the price, `limit` the budget (GBP). */
+  | 'OVER_BUDGET'
+  /** The commute is longer than `maxCommuteMinutes`: `value` is its minutes, `limit` the maximum. */
+  | 'OVER_MAX_COMMUTE';
+
+/** What wrote an explanation's text. */
 export type ExplanationSource =
+  /** A language model, given the area's figures (when the engine has a model configured). */
   | 'LLM'
+  /** A template that names the area's figures: used without a model, or when the model fails. */
   | 'TEMPLATE';
 
-/** PENDING while the job runs; READY with its text; FAILED with an error (request it again to retry). */
+/** Where an explanation job is: PENDING while it runs, then READY or FAILED for good. */
 export type ExplanationStatus =
+  /** The job failed: `error` says why. Requesting the same explanation again starts it again. */
   | 'FAILED'
+  /** The job is running: `text` is null. Wait with @defer or `explanationUpdated`, or read it again by id. */
   | 'PENDING'
+  /** The job is done: `text` holds the explanation and `source` says what wrote it. */
   | 'READY';
 
-/** A part of the recommendation score. */
+/** A part of the recommendation score, each scored from 0 (worst) to 1 (best) over the boroughs with a figure. */
 export type Factor =
+  /** How far the price is under the budget: 1 - price / budget. */
   | 'AFFORDABILITY'
+  /** Minutes to `commuteTo`: 10 minutes or less scores 1, 90 or more scores 0. Missing without `commuteTo`. */
   | 'COMMUTE'
+  /** Share of the area that is green space (2005): the highest scores 1. */
   | 'GREEN_SPACE'
+  /** Change of the average price over 5 years (to October 2024): the highest scores 1. */
   | 'PRICE_GROWTH'
+  /** Crimes per 1,000 residents (2014/15): the lowest rate scores 1. */
   | 'SAFETY'
+  /** Share of pupils with 5+ GCSEs at A*-C (2013/14): the highest share scores 1. */
   | 'SCHOOLS'
+  /** Public transport accessibility (PTAL, 2014): the highest scores 1. */
   | 'TRANSPORT';
 
-/** Overrides of the persona's default weights; factors left out keep their default. */
+/** Overrides of the persona's default weights; factors left out keep their default. Refused if every weight ends up 0. */
 export type FactorWeightsInput = {
+  /** The weight of how far the price is under the budget, 0 to 100 (relative to the others). */
   affordability?: number | null | undefined;
+  /** The weight of the minutes to `commuteTo` (counted only when it is given), 0 to 100 (relative to the others). */
   commute?: number | null | undefined;
+  /** The weight of the share of green space, 0 to 100 (relative to the others). */
   greenSpace?: number | null | undefined;
+  /** The weight of the change of the average price over 5 years, 0 to 100 (relative to the others). */
   priceGrowth?: number | null | undefined;
+  /** The weight of a low crime rate, 0 to 100 (relative to the others). */
   safety?: number | null | undefined;
+  /** The weight of a high share of good GCSE results, 0 to 100 (relative to the others). */
   schools?: number | null | undefined;
+  /** The weight of public transport accessibility (PTAL), 0 to 100 (relative to the others). */
   transport?: number | null | undefined;
 };
 
+/** The statistical split of London into Inner and Outer boroughs. */
 export type InnerOuter =
+  /** An Inner London borough (including the City of London). */
   | 'INNER'
+  /** An Outer London borough. */
   | 'OUTER';
 
+/** Whether the home is rented or bought, which decides the price an area is scored and filtered by. */
 export type LocationType =
+  /** Buying: the price is the average price paid, GBP (UK House Price Index, October 2024); size is ignored. */
   | 'BUY'
+  /** Renting: the price is the median rent for the size, GBP per calendar month (VOA, 2018/19). */
   | 'RENT';
 
-/** Who the recommendation is for. */
+/** Who a recommendation is for: each persona has its own default size, location type and factor weights (see `personas`). */
 export type PersonaId =
-  /** A property developer or investor. */
+  /** A property developer or investor buying: price growth and entry price lead, transport access follows. */
   | 'DEVELOPER'
+  /** A parent renting a family home: schools, safety and green space weigh as much as the rent. */
   | 'PARENT'
+  /** A student renting a room on a tight budget: cheap rent and a short commute come first. */
   | 'STUDENT';
 
 /** The VOA rent categories. A room in a shared home is a size of its own, not zero bedrooms. */
 export type PropertySize =
-  /** Four bedrooms or more. */
+  /** A home with four bedrooms or more. */
   | 'FOUR_PLUS_BED'
+  /** A home with one bedroom. */
   | 'ONE_BED'
+  /** A room in a shared home. */
   | 'ROOM'
+  /** A self-contained studio flat. */
   | 'STUDIO'
+  /** A home with three bedrooms. */
   | 'THREE_BED'
+  /** A home with two bedrooms. */
   | 'TWO_BED';
 
+/** The question a ranking answers: who, renting or buying, at what budget, and optionally commuting where. */
 export type RecommendationInput = {
-  /** GBP: per month when renting, the purchase price when buying. */
+  /** GBP: per calendar month when renting, the purchase price when buying. Above 0, at most 100,000,000. */
   budget: number;
-  /** A station id (see `stations`). */
+  /** A station id (see `stations`): adds the commute factor and each result's `commute`. */
   commuteTo?: string | number | null | undefined;
+  /** The most results to return, 1 to 33; all ranked areas without it. */
   limit?: number | null | undefined;
+  /** Renting or buying: which price is compared with the budget. */
   locationType: LocationType;
+  /** Leave out areas whose commute to `commuteTo` is longer, 1 to 300 minutes; needs `commuteTo`. */
   maxCommuteMinutes?: number | null | undefined;
+  /** Who the ranking is for; sets the default size and weights. */
   persona: PersonaId;
-  /** When renting; defaults to the persona's size. */
+  /** The size to rent; the persona's default size without it. Ignored when buying. */
   size?: PropertySize | null | undefined;
+  /** Overrides of the persona's weights, factor by factor. */
   weights?: FactorWeightsInput | null | undefined;
 };
 
@@ -89,7 +138,7 @@ export type DashboardQueryVariables = Exact<{
 }>;
 
 
-export type DashboardQuery = { areas: { totalCount: number, nodes: Array<{ code: string, name: string, innerOuter: InnerOuter, housing: { medianRentAll: number | null, averagePrice: number | null, priceChange5yPct: number | null, rent: { median: number | null } | null }, safety: { crimeRatePer1000: number | null, rank: number | null } | null, schools: { gcse5acPct: number | null } | null, transport: { ptal: number | null, stationCount: number } }> } };
+export type DashboardQuery = { areas: { totalCount: number, nodes: Array<{ code: string, name: string, innerOuter: InnerOuter, housing: { medianRentAll: number | null, averagePrice: number | null, priceChange5yPct: number | null, rent: { median: number | null } | null }, safety: { crimeRatePer1000: number | null, rank: number | null } | null, schools: { gcse5acPct: number | null } | null, transport: { ptal: number | null, stationCount: number } }> } | null };
 
 export type ExplanationQueryVariables = Exact<{
   id: string | number;
@@ -103,21 +152,21 @@ export type FindStationQueryVariables = Exact<{
 }>;
 
 
-export type FindStationQuery = { stations: Array<{ id: string, name: string, zone: number, lines: Array<{ name: string, colour: string | null }> }> };
+export type FindStationQuery = { stations: Array<{ id: string, name: string, zone: number, lines: Array<{ name: string, colour: string | null }> }> | null };
 
 export type RecommendWithExplanationsQueryVariables = Exact<{
   input: RecommendationInput;
 }>;
 
 
-export type RecommendWithExplanationsQuery = { recommendations: { total: number, results: Array<{ rank: number, score: number, area: { code: string, name: string } | null } & ({ explanation: { id: string, status: ExplanationStatus, text: string | null, source: ExplanationSource | null } | null } | { explanation?: never })> } };
+export type RecommendWithExplanationsQuery = { recommendations: { total: number, results: Array<{ rank: number, score: number, area: { code: string, name: string } | null } & ({ explanation: { id: string, status: ExplanationStatus, text: string | null, source: ExplanationSource | null } | null } | { explanation?: never })> } | null };
 
 export type RecommendQueryVariables = Exact<{
   input: RecommendationInput;
 }>;
 
 
-export type RecommendQuery = { recommendations: { total: number, size: PropertySize | null, weights: { affordability: number, commute: number, safety: number, schools: number, transport: number, greenSpace: number, priceGrowth: number }, results: Array<{ rank: number, score: number, price: number, commute: { minutes: number, changes: number } | null, area: { code: string, name: string } | null, breakdown: Array<{ factor: Factor, weight: number, rawValue: number | null, unit: string, score: number | null, contribution: number, missing: boolean }> }>, excluded: Array<{ area: { code: string, name: string } | null, reason: { code: string, message: string, value: number | null, limit: number | null } }> } };
+export type RecommendQuery = { recommendations: { total: number, size: PropertySize | null, weights: { affordability: number, commute: number, safety: number, schools: number, transport: number, greenSpace: number, priceGrowth: number }, results: Array<{ rank: number, score: number, price: number, commute: { minutes: number, changes: number } | null, area: { code: string, name: string } | null, breakdown: Array<{ factor: Factor, weight: number, rawValue: number | null, unit: string, score: number | null, contribution: number, missing: boolean }> }>, excluded: Array<{ area: { code: string, name: string } | null, reason: { code: ExclusionCode, message: string, value: number | null, limit: number | null } }> } | null };
 
 
 export const AreaDetailDocument = {"__meta__":{"hash":"sha256:c2437b652d02f0d305d9b06b61bf441af4ddb0ae251e401b83f251d4b3f37cc6"},"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AreaDetail"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"code"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"to"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"area"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"code"},"value":{"kind":"Variable","name":{"kind":"Name","value":"code"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"code"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"population"}},{"kind":"Field","name":{"kind":"Name","value":"centroid"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lat"}},{"kind":"Field","name":{"kind":"Name","value":"lon"}}]}},{"kind":"Field","name":{"kind":"Name","value":"housing"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rentPeriod"}},{"kind":"Field","name":{"kind":"Name","value":"rents"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"size"}},{"kind":"Field","name":{"kind":"Name","value":"median"}},{"kind":"Field","name":{"kind":"Name","value":"lowerQuartile"}},{"kind":"Field","name":{"kind":"Name","value":"upperQuartile"}},{"kind":"Field","name":{"kind":"Name","value":"count"}}]}},{"kind":"Field","name":{"kind":"Name","value":"averagePrice"}},{"kind":"Field","name":{"kind":"Name","value":"averagePriceMonth"}},{"kind":"Field","name":{"kind":"Name","value":"priceChange1yPct"}}]}},{"kind":"Field","name":{"kind":"Name","value":"environment"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"greenspacePct"}}]}},{"kind":"Field","name":{"kind":"Name","value":"transport"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"ptal"}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"safety"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"crimeRatePer1000"}},{"kind":"Field","name":{"kind":"Name","value":"rank"}}]}},{"kind":"Field","name":{"kind":"Name","value":"schools"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"gcse5acPct"}},{"kind":"Field","name":{"kind":"Name","value":"rank"}}]}},{"kind":"Field","name":{"kind":"Name","value":"commute"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"to"},"value":{"kind":"Variable","name":{"kind":"Name","value":"to"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"minutes"}},{"kind":"Field","name":{"kind":"Name","value":"changes"}},{"kind":"Field","name":{"kind":"Name","value":"legs"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"line"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"colour"}}]}},{"kind":"Field","name":{"kind":"Name","value":"from"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"to"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"stops"}},{"kind":"Field","name":{"kind":"Name","value":"minutes"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AreaDetailQuery, AreaDetailQueryVariables>;

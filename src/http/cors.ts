@@ -34,7 +34,14 @@ export function corsOptions(config: SecurityConfig) {
   return (request: Request): CORSOptions => {
     const origin = request.headers.get('origin');
     if (!origin || !originAllowed(origin, request, config)) return false;
-    return { origin: [origin], methods: ['GET', 'POST'], credentials: false, exposedHeaders: EXPOSED_HEADERS, maxAge: 600 };
+    // PUT and DELETE: graphql-sse's single connection mode reserves and stops streams with them.
+    return {
+      origin: [origin],
+      methods: ['GET', 'POST', 'PUT', 'DELETE'],
+      credentials: false,
+      exposedHeaders: EXPOSED_HEADERS,
+      maxAge: 600,
+    };
   };
 }
 

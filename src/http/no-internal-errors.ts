@@ -15,13 +15,9 @@ export function useNoInternalErrors(): Plugin {
     if (!result.errors?.some(hasInternals)) return result;
     const errors = result.errors.map((e) => {
       if (!hasInternals(e)) return e;
+      // The status stays as it was: a body that is not JSON is BAD_REQUEST, 400 under every Accept header
+      // (src/http/statuses.ts), with or without the parser's error attached.
       const extensions: Record<string, unknown> = { ...e.extensions };
-      // Yoga answers an application/json client 400 rather than 200 only while a parser's error is attached
-      // (`http.spec` lets the 200 win otherwise): keep that status without the error.
-      const http = extensions.http as { spec?: boolean } | undefined;
-      if (http?.spec && extensions.originalError !== undefined && !(extensions.originalError instanceof GraphQLError)) {
-        extensions.http = { ...http, spec: false };
-      }
       for (const key of INTERNAL) delete extensions[key];
       // Replaced, not edited: some errors (graphql-jit's) are read-only.
       return new GraphQLError(e.message, { nodes: e.nodes, path: e.path, originalError: e.originalError, extensions });

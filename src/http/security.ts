@@ -1,24 +1,18 @@
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { useCSRFPrevention } from '@graphql-yoga/plugin-csrf-prevention';
 import { type ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
 import { editResults } from '../lib/results.ts';
 import { useBodyLimit } from './body-limit.ts';
+import { useCsrfPolicy } from './csrf.ts';
 import { useMaxFields } from './max-fields.ts';
 import { useStreamInitialCount } from './stream-initial-count.ts';
-
-/**
- * Headers any of which marks a request as one a browser could only send after a CORS preflight: Yoga's own,
- * and the ones Apollo clients send for the same purpose.
- */
-const CSRF_HEADERS = ['x-graphql-yoga-csrf', 'apollo-require-preflight', 'x-apollo-operation-name'];
 
 /** Refusals of a document before it runs: always this code, with `extensions.limit` naming the limit. */
 const TOO_COMPLEX = 'QUERY_TOO_COMPLEX';
 
 /**
- * Everything that stops a request before a resolver runs: CSRF prevention, depth, alias, directive and
+ * Everything that stops a request before a resolver runs: the CSRF policy, depth, alias, directive and
  * token limits (graphql-armor; its cost rule is off, the cost plugin owns cost), introspection when it is
  * off, field suggestions whenever introspection is off (they would leak the schema one guess at a time),
  * and a 400 instead of a 500 for malformed JSON in GET parameters.
@@ -28,7 +22,8 @@ export function securityPlugins(config: SecurityConfig, maxFields: number): Plug
     ctx?.reportError(new GraphQLError(error.message.replace(/^Syntax Error: /, ''), { extensions: { code: TOO_COMPLEX, limit } }));
   const validationLimit = (limit: string, n: number) => ({ n, propagateOnRejection: false, onReject: [refuse(limit)] });
   return [
-    useCSRFPrevention({ requestHeaders: CSRF_HEADERS }),
+    // What a page on another site can make a browser send unasked (see csrf.ts).
+    useCsrfPolicy(),
     // Refused with 413 from Content-Length, or while reading a body that has none, before JSON parsing.
     useBodyLimit(config.maxBodyBytes),
     useMalformedParamsAsBadRequest(),

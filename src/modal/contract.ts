@@ -8,6 +8,7 @@ const sizes = ['room', 'studio', '1bed', '2bed', '3bed', '4plus'] as const;
 const locationTypes = ['rent', 'buy'] as const;
 const factors = ['affordability', 'commute', 'safety', 'schools', 'transport', 'greenSpace', 'priceGrowth'] as const;
 const jobStatuses = ['PENDING', 'READY', 'FAILED'] as const;
+const exclusionCodes = ['NO_PRICE_DATA', 'OVER_BUDGET', 'OVER_MAX_COMMUTE', 'NO_ROUTE'] as const;
 
 export type PersonaId = (typeof personaIds)[number];
 export type Size = (typeof sizes)[number];
@@ -152,7 +153,7 @@ const recommendResult = z.object({
     z.object({
       code: z.string(),
       name: z.string(),
-      reason: z.object({ code: z.string(), message: z.string(), value: num, limit: num }),
+      reason: z.object({ code: z.enum(exclusionCodes), message: z.string(), value: num, limit: num }),
     }),
   ),
 });

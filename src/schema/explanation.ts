@@ -8,19 +8,25 @@ import { RecommendationRef } from './recommendation.ts';
 import { AreaRef, areaCode, ExplanationRef, stationId } from './refs.ts';
 
 const ExplanationStatus = builder.enumType('ExplanationStatus', {
-  description: 'PENDING while the job runs; READY with its text; FAILED with an error (request it again to retry).',
-  values: ['PENDING', 'READY', 'FAILED'] as const,
+  description: 'Where an explanation job is: PENDING while it runs, then READY or FAILED for good.',
+  values: {
+    PENDING: { description: 'The job is running: `text` is null. Wait with @defer or `explanationUpdated`, or read it again by id.' },
+    READY: { description: 'The job is done: `text` holds the explanation and `source` says what wrote it.' },
+    FAILED: { description: 'The job failed: `error` says why. Requesting the same explanation again starts it again.' },
+  } as const,
 });
 
 const ExplanationSource = builder.enumType('ExplanationSource', {
-  description: "What wrote the text: a language model, or the template grounded in the area's figures.",
-  values: ['LLM', 'TEMPLATE'] as const,
+  description: "What wrote an explanation's text.",
+  values: {
+    LLM: { description: "A language model, given the area's figures (when the engine has a model configured)." },
+    TEMPLATE: { description: "A template that names the area's figures: used without a model, or when the model fails." },
+  } as const,
 });
 
-const isoTime = (seconds: number | null) => (seconds == null ? null : new Date(seconds * 1000).toISOString());
-
 ExplanationRef.implement({
-  description: 'Why an area suits a persona, written in the background.',
+  description:
+    'Why an area suits a persona, written in the background by a job: a request answers at once with the job PENDING, and the text comes later (READY).',
   fields: (t) => ({
     id: t.id({
       description:
@@ -28,29 +34,49 @@ ExplanationRef.implement({
       // The engine and the cache know the job by its engine id; a client only ever sees it signed.
       resolve: (job, _args, ctx) => explanationIds(ctx.config.explanations.idSecrets).sign(job.id),
     }),
-    status: t.expose('status', { type: ExplanationStatus }),
-    persona: t.expose('persona', { type: PersonaIdEnum }),
-    area: t.field({ type: AreaRef, nullable: true, resolve: (job, _a, ctx) => ctx.loaders.area.load(job.areaCode) }),
+    status: t.expose('status', { type: ExplanationStatus, description: 'Whether the job is running, done or failed.' }),
+    persona: t.expose('persona', { type: PersonaIdEnum, description: 'The persona the explanation speaks to.' }),
+    area: t.field({
+      type: AreaRef,
+      nullable: true,
+      description: 'The borough explained; null when the engine could not be asked (see the error at this path).',
+      resolve: (job, _a, ctx) => ctx.loaders.area.load(job.areaCode),
+    }),
     text: t.string({
       nullable: true,
-      description: 'Plain text; set when READY.',
+      description: 'The explanation in plain text (no markup), a paragraph or two; null until the job is READY.',
       resolve: (job) => (job.text == null ? null : plainText(job.text)),
     }),
-    source: t.expose('source', { type: ExplanationSource, nullable: true }),
-    error: t.exposeString('error', { nullable: true }),
-    attempts: t.exposeInt('attempts'),
-    createdAt: t.string({ description: 'ISO 8601.', resolve: (job) => isoTime(job.createdAt)! }),
-    finishedAt: t.string({ nullable: true, description: 'ISO 8601.', resolve: (job) => isoTime(job.finishedAt) }),
+    source: t.expose('source', {
+      type: ExplanationSource,
+      nullable: true,
+      description: 'What wrote `text`; null until the job is READY.',
+    }),
+    error: t.exposeString('error', {
+      nullable: true,
+      description: 'Why the job failed, for logs rather than display; null unless FAILED.',
+    }),
+    attempts: t.exposeInt('attempts', { description: 'How many times the job has been started: 1, plus one per retry after a failure.' }),
+    createdAt: t.expose('createdAt', { type: 'DateTime', description: 'When the job was first started.' }),
+    finishedAt: t.expose('finishedAt', {
+      type: 'DateTime',
+      nullable: true,
+      description: 'When the job ended READY or FAILED; null while PENDING.',
+    }),
   }),
 });
 
 const ExplanationContextInput = builder.inputType('ExplanationContextInput', {
-  description: 'The question behind the explanation: the figures it should speak to.',
+  description:
+    'The question behind the explanation: the figures it should speak to. Every field is optional; the same question always has the same job.',
   fields: (t) => ({
-    budget: t.float({ validate: { positive: true, max: 100_000_000 } }),
-    locationType: t.field({ type: LocationTypeEnum }),
-    size: t.field({ type: PropertySizeEnum }),
-    commuteTo: t.id({ validate: { schema: stationId } }),
+    budget: t.float({
+      description: 'The budget, GBP: per calendar month when renting, the purchase price when buying. Above 0, at most 100,000,000.',
+      validate: { positive: true, max: 100_000_000 },
+    }),
+    locationType: t.field({ type: LocationTypeEnum, description: 'Renting or buying: which price the text compares with the budget.' }),
+    size: t.field({ type: PropertySizeEnum, description: 'The size whose rent the text speaks of.' }),
+    commuteTo: t.id({ description: 'A station id (see `stations`) whose commute the text speaks of.', validate: { schema: stationId } }),
   }),
 });
 
@@ -61,7 +87,7 @@ builder.objectField(RecommendationRef, 'explanation', (t) =>
     type: ExplanationRef,
     nullable: true,
     description:
-      'Why this area ranks here, for this persona and question. PENDING at first (put it in a @defer fragment to have it streamed when READY).',
+      'Why this area ranks here, for this persona and question: starts the job unless it exists. PENDING at first (put it in a @defer fragment to have it streamed when READY). Costs 25 points, and each new job one from your explanations budget; null when that budget is spent or the engine could not be asked (see the error at this path).',
     extensions: cost({ weight: EXPLANATION_COST }),
     resolve: (r, _args, ctx, info) => resolvers.explain(ctx, { areaCode: r.code, persona: r.persona, context: r.context }, info),
   }),
@@ -71,11 +97,12 @@ builder.objectField(AreaRef, 'explanation', (t) =>
   t.field({
     type: ExplanationRef,
     nullable: true,
-    description: 'Why this area suits `persona` (background job; see Recommendation.explanation).',
+    description:
+      'Why this area suits `persona`: starts the job unless it exists (see `Recommendation.explanation`). Costs 25 points, and each new job one from your explanations budget; null when that budget is spent or the engine could not be asked.',
     extensions: cost({ weight: EXPLANATION_COST }),
     args: {
-      persona: t.arg({ type: PersonaIdEnum, required: true }),
-      context: t.arg({ type: ExplanationContextInput }),
+      persona: t.arg({ type: PersonaIdEnum, required: true, description: 'The persona the explanation speaks to.' }),
+      context: t.arg({ type: ExplanationContextInput, description: 'The question the explanation answers; none for a general one.' }),
     },
     resolve: (a, args, ctx, info) =>
       resolvers.explain(ctx, { areaCode: a.code, persona: args.persona, context: resolvers.toContext(args.context) }, info),
@@ -87,9 +114,15 @@ builder.queryFields((t) => ({
     type: ExplanationRef,
     nullable: true,
     description:
-      'An explanation job by id; null for an id no engine can read, or one this server did not issue whose job does not exist (such an id never starts a job).',
+      'An explanation job by id; null for an id no engine can read, or one this server did not issue whose job does not exist (such an id never starts a job), or when the engine could not be asked (see the error at this path). Costs 2 points.',
     extensions: cost({ weight: 2 }),
-    args: { id: t.arg.id({ required: true, validate: { schema: explanationIdArg } }) },
+    args: {
+      id: t.arg.id({
+        required: true,
+        description: "The explanation's `id`, as this server gave it (`ex1_...`).",
+        validate: { schema: explanationIdArg },
+      }),
+    },
     resolve: (_root, args, ctx) => resolvers.explanation(ctx, String(args.id)),
   }),
 }));
@@ -98,27 +131,39 @@ builder.mutationField('requestExplanation', (t) =>
   t.field({
     type: ExplanationRef,
     nullable: true,
-    description: 'Start (or find) the explanation job for a question; asking again for a FAILED job starts it again.',
+    description:
+      'Start (or find) the explanation job for a question; asking again for a FAILED job starts it again. Costs 25 points, and a new job one from your explanations budget. Null for an unknown borough, when that budget is spent, or when the engine could not be asked (see the error at this path).',
     extensions: cost({ weight: EXPLANATION_COST }),
     args: {
-      areaCode: t.arg.id({ required: true, validate: { schema: areaCode } }),
-      persona: t.arg({ type: PersonaIdEnum, required: true }),
-      context: t.arg({ type: ExplanationContextInput }),
+      areaCode: t.arg.id({
+        required: true,
+        description: 'The ONS code of the borough to explain, e.g. E09000007.',
+        validate: { schema: areaCode },
+      }),
+      persona: t.arg({ type: PersonaIdEnum, required: true, description: 'The persona the explanation speaks to.' }),
+      context: t.arg({ type: ExplanationContextInput, description: 'The question the explanation answers; none for a general one.' }),
     },
     resolve: (_root, args, ctx) =>
       ctx.loaders.explanation.load({ areaCode: String(args.areaCode), persona: args.persona, context: resolvers.toContext(args.context) }),
   }),
 );
 
-builder.subscriptionType({});
+builder.subscriptionType({ description: 'Streams over Server-Sent Events (`Accept: text/event-stream`, or graphql-sse).' });
 
 builder.subscriptionField('explanationUpdated', (t) =>
   t.field({
     type: ExplanationRef,
     nullable: true,
-    description: 'The job now, then each status change until READY or FAILED, then the stream completes (SSE).',
+    description:
+      'The job now, then each status change until READY or FAILED, then the stream completes. Costs 10 points, charged once when it starts. For an id no engine can read: one null event, then the end.',
     extensions: cost({ weight: 10 }),
-    args: { id: t.arg.id({ required: true, validate: { schema: explanationIdArg } }) },
+    args: {
+      id: t.arg.id({
+        required: true,
+        description: "The explanation's `id`, as this server gave it (`ex1_...`).",
+        validate: { schema: explanationIdArg },
+      }),
+    },
     subscribe: (_root, args, ctx) => resolvers.explanationUpdates(ctx, String(args.id)),
     resolve: (job) => job,
   }),

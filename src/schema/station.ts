@@ -4,29 +4,43 @@ import { cost } from './cost.ts';
 import { AreaRef, StationRef, stationId } from './refs.ts';
 
 export const LineRef = builder.objectRef<{ id: number; name: string; colour?: string }>('Line').implement({
-  description: 'A tube line.',
+  description:
+    'A line of the tube data: the 12 tube lines of around 2005 (the East London line among them) and the Docklands Light Railway.',
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    colour: t.string({ nullable: true, description: 'Its map colour as #RRGGBB.', resolve: (l) => l.colour ?? null }),
+    id: t.exposeID('id', { description: "The line's id in the tube data (digits), stable across requests." }),
+    name: t.exposeString('name', { description: "The line's name, e.g. `Victoria Line`." }),
+    colour: t.string({
+      nullable: true,
+      description: "The line's colour on the tube map as `#RRGGBB`; null where the data has none.",
+      resolve: (l) => l.colour ?? null,
+    }),
   }),
 });
 
 StationRef.implement({
-  description: 'A tube station (the network as it stood around 2005), usable as a commute destination.',
+  description:
+    "A tube station, usable as a commute destination: one of 302 in the tube data (after Nicola Greco's tubemaps and Wikimedia Commons; not official TfL data), the network as it stood around 2005, with the zones of that time.",
   fields: (t) => ({
-    id: t.exposeID('id'),
-    name: t.exposeString('name'),
-    lat: t.exposeFloat('lat'),
-    lon: t.exposeFloat('lon'),
-    zone: t.exposeFloat('zone', { description: 'A value such as 2.5 means the boundary of zones 2 and 3.' }),
-    rail: t.exposeBoolean('rail', { description: 'Also served by National Rail.' }),
+    id: t.exposeID('id', { description: "The station's id in the tube data (digits): what `commuteTo` and `commute(to:)` take." }),
+    name: t.exposeString('name', { description: "The station's name, e.g. `King's Cross St. Pancras`." }),
+    lat: t.exposeFloat('lat', { description: 'Latitude in WGS84 degrees north.' }),
+    lon: t.exposeFloat('lon', { description: 'Longitude in WGS84 degrees east (negative west of Greenwich).' }),
+    zone: t.exposeFloat('zone', {
+      description: 'Its fare zone around 2005; a value such as 2.5 means the boundary of zones 2 and 3. Some zones have changed since.',
+    }),
+    rail: t.exposeBoolean('rail', { description: 'True when National Rail also serves the station.' }),
     // King's Cross St. Pancras has 6 lines, the most of any station.
-    lines: t.field({ type: [LineRef], extensions: cost({ listSize: { assumedSize: 6 } }), resolve: (s) => s.lines }),
+    lines: t.field({
+      type: [LineRef],
+      description: 'The lines calling at the station, by name (at most 6).',
+      extensions: cost({ listSize: { assumedSize: 6 } }),
+      resolve: (s) => s.lines,
+    }),
     area: t.field({
       type: AreaRef,
       nullable: true,
-      description: 'The borough it stands in; null for the stations outside Greater London.',
+      description:
+        'The borough the station stands in; null for the 16 stations outside Greater London, or when the engine could not be asked.',
       resolve: (s, _args, ctx) => (s.boroughCode ? ctx.loaders.area.load(s.boroughCode) : null),
     }),
   }),
@@ -35,18 +49,29 @@ StationRef.implement({
 builder.queryFields((t) => ({
   stations: t.field({
     type: [StationRef],
-    description: 'Tube stations whose name contains `search` (case-insensitive), by name.',
+    // Nullable, like every root field that can fail: a failure nulls this field, not the whole answer.
+    nullable: true,
+    description:
+      'Tube stations whose name contains `search` (ignoring case), by name, at most `first` of them. Priced per station asked for (`first`). Null when the engine could not be asked or an argument is refused (see the error at this path).',
     extensions: cost({ listSize: { slicingArguments: ['first'] } }),
     args: {
-      search: t.arg.string({ validate: { maxLength: 100 } }),
-      first: t.arg.int({ defaultValue: 50, validate: { min: 1, max: 400 } }),
+      search: t.arg.string({
+        description: 'Text the name must contain, ignoring case (at most 100 characters); every station without it.',
+        validate: { maxLength: 100 },
+      }),
+      first: t.arg.int({
+        defaultValue: 50,
+        description: 'The most stations to return, 1 to 400 (default 50).',
+        validate: { min: 1, max: 400 },
+      }),
     },
     resolve: (_root, args, ctx) => resolvers.stations(ctx, args.search, args.first ?? 50),
   }),
   station: t.field({
     type: StationRef,
     nullable: true,
-    args: { id: t.arg.id({ required: true, validate: { schema: stationId } }) },
+    description: 'One station by id; null when no station has the id, or when the engine could not be asked (see the error at this path).',
+    args: { id: t.arg.id({ required: true, description: "The station's id (digits, see `stations`).", validate: { schema: stationId } }) },
     resolve: (_root, args, ctx) => ctx.loaders.station.load(Number(args.id)),
   }),
 }));

@@ -2,9 +2,9 @@ import { modalStandIn } from './modal-stand-in.ts';
 
 /**
  * A Modal endpoint that answers /explanations/status with jobs created at a time no date can hold (a number
- * of seconds the contract's `z.number()` accepts), and everything else as the real engine does. Turning it
- * into ISO 8601 throws a plain RangeError in the resolver: the honest path to an unexpected (masked,
- * reported) error.
+ * of seconds the contract's `z.number()` accepts), and everything else as the real engine does. The
+ * DateTime scalar cannot write it as ISO 8601 and throws a plain TypeError: the honest path to an unexpected
+ * (masked, reported) error.
  */
 export function brokenEngine() {
   return modalStandIn((request) => {
