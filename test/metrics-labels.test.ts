@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_OPERATION_NAME_LENGTH, MAX_OPERATION_NAMES } from '../src/http/metrics-labels.ts';
+import { flood } from './helpers/flood.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
 const ADMIN_TOKEN = 'admin-token-for-metrics-labels-01';
@@ -15,16 +16,6 @@ async function labelValues(s: TestServer, metric: string, label: string): Promis
     values.set(value, (values.get(value) ?? 0) + Number(match[2]));
   }
   return values;
-}
-
-/** Sends `count` requests, `concurrency` at a time. */
-async function flood(count: number, concurrency: number, send: (i: number) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await send(next++);
-    }),
-  );
 }
 
 describe('metric labels come from bounded sets', () => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { flood } from '../helpers/flood.ts';
 import { type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
 
 const CACHE_MEMORY_MAX_MB = 16; // the default
@@ -11,16 +12,6 @@ const STATIONS = readFileSync(new URL('../../python/data/tube_stations.csv', imp
 const COMMUTES = `query Commutes($to: ID!) { areas(first: 33) { nodes { code commute(to: $to) { minutes changes } } } }`;
 const RECOMMEND = `query Recommend($input: RecommendationInput!) { recommendations(input: $input) { total commuteTo { id name }
   results { rank score price area { code name } commute { minutes changes } } excluded { area { code } reason { code } } } }`;
-
-/** Sends `count` requests, `concurrency` at a time. */
-async function flood(count: number, concurrency: number, send: (i: number) => Promise<void>) {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) await send(next++);
-    }),
-  );
-}
 
 describe('memory under a cache-filling run', () => {
   let server: ProductionServer;

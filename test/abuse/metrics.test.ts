@@ -1,23 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_OPERATION_NAMES } from '../../src/http/metrics-labels.ts';
+import { flood } from '../helpers/flood.ts';
 import { METRICS_TOKEN, type ProductionServer, startProductionServer, stillServes } from './helpers/production-server.ts';
-
-/** Sends `count` requests, `concurrency` at a time; the slowest answer's time. */
-async function flood(count: number, concurrency: number, send: (i: number) => Promise<unknown>): Promise<number> {
-  let next = 0;
-  let slowest = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < count) {
-        const i = next++;
-        const started = performance.now();
-        await send(i);
-        slowest = Math.max(slowest, performance.now() - started);
-      }
-    }),
-  );
-  return slowest;
-}
 
 describe('client-chosen metric labels', () => {
   let server: ProductionServer;
