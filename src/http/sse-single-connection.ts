@@ -93,8 +93,7 @@ export function useSingleConnectionSse(options: SingleConnectionOptions): Plugin
   }
 
   return {
-    onRequest({ request, serverContext, endResponse, fetchAPI }) {
-      const url = new URL(request.url);
+    onRequest({ request, url, serverContext, endResponse, fetchAPI }) {
       if (url.pathname !== options.graphqlEndpoint) return;
       if (request.method === 'PUT') return endResponse(reserve(request, serverContext, fetchAPI));
       const token = request.headers.get(TOKEN_HEADER) ?? url.searchParams.get(TOKEN_PARAM);

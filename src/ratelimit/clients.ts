@@ -48,17 +48,17 @@ function clientAddress(request: Request, options: ClientOptions): string | undef
     // Vercel's edge sets these itself, replacing whatever the client sent. Each is checked on its own, so
     // one that is not an address does not hide the other.
     const address =
-      ipOrUndefined(request.headers.get('x-real-ip')) ?? ipOrUndefined(request.headers.get('x-vercel-forwarded-for')?.split(',')[0]);
+      clientAddressOf(request.headers.get('x-real-ip')) ?? clientAddressOf(request.headers.get('x-vercel-forwarded-for')?.split(',')[0]);
     if (address) return address;
   }
   if (options.trustProxyHops > 0) {
     const entries = (request.headers.get('x-forwarded-for') ?? '').split(',').map((e) => e.trim());
     // Fewer entries than trusted proxies: the request did not come through them all, so the header says nothing.
     const seen = entries.length >= options.trustProxyHops ? entries[entries.length - options.trustProxyHops] : undefined;
-    const address = ipOrUndefined(seen);
+    const address = clientAddressOf(seen);
     if (address) return address;
   }
-  return ipOrUndefined(options.remoteAddress);
+  return clientAddressOf(options.remoteAddress);
 }
 
 /**
@@ -99,5 +99,3 @@ function ipv6Groups(address: string): number[] {
   const back = tail === undefined ? [] : parse(tail);
   return [...front, ...new Array(8 - front.length - back.length).fill(0), ...back];
 }
-
-const ipOrUndefined = clientAddressOf;

@@ -52,10 +52,8 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
       refused.budget.name === 'info'
         ? `rateLimit is free, ${refused.decision.limit} calls a minute, and`
         : `this query costs ${cost} points and`;
-    const message =
-      cost > refused.decision.limit
-        ? `Rate limited: this query costs ${cost} points, more than the ${refused.budget.name} budget holds (${refused.decision.limit}). Ask for fewer items or fields.`
-        : `Rate limited: ${what} the ${refused.budget.name} budget has ${refused.decision.remaining} left. Retry in ${retryAfter} s.`;
+    // A cost above what the budget can ever hold never gets here: admit() refuses it as too expensive.
+    const message = `Rate limited: ${what} the ${refused.budget.name} budget has ${refused.decision.remaining} left. Retry in ${retryAfter} s.`;
     return new GraphQLError(message, {
       extensions: {
         code: 'RATE_LIMITED',
