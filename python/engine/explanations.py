@@ -34,11 +34,13 @@ Work = Callable[[str, PersonaId, ExplanationContext], tuple[str, ExplanationSour
 
 
 class JobBackend(Protocol):
-    """What the explanation routes need: JobStore below locally, ModalJobs (modal_app.py) on Modal."""
+    """What the explanation routes need: JobStore below locally, ModalJobs (modal_app.py) on Modal.
 
-    def submit(self, area_code: str, persona: PersonaId, ctx: ExplanationContext) -> Job: ...
+    Whole batches, in the order asked, so that a backend whose look-ups are remote can run them at once."""
 
-    def status(self, jid: str, rebuild: bool = False) -> Job | None: ...
+    def submit_many(self, questions: list[Question]) -> list[Job]: ...
+
+    def status_many(self, ids: list[str], rebuild: bool = False) -> list[Job | None]: ...
 
 
 def job_id(area_code: str, persona: PersonaId, context: ExplanationContext) -> str:
@@ -84,11 +86,13 @@ def _messages(area_code: str, persona_id: PersonaId, ctx: ExplanationContext) ->
     return [{"role": "system", "content": system}, {"role": "user", "content": user}]
 
 
-def explain(area_code: str, persona_id: PersonaId, ctx: ExplanationContext) -> tuple[str, ExplanationSource]:
-    """(text, source): the model's answer when configured and it works, else the grounded template."""
+def explain(area_code: str, persona_id: PersonaId, ctx: ExplanationContext,
+            cap: llm.Cap | None = None) -> tuple[str, ExplanationSource]:
+    """(text, source): the model's answer when configured and it works (and `cap` grants the call), else the
+    grounded template."""
     if llm.enabled():
         try:
-            return llm.chat(_messages(area_code, persona_id, ctx)), "LLM"
+            return llm.chat(_messages(area_code, persona_id, ctx), cap=cap), "LLM"
         except llm.LLMError as error:
             print(f"veo-engine: LLM failed, using the template: {error}", file=sys.stderr, flush=True)
     return template.text(area_code, persona_id, ctx), "TEMPLATE"
@@ -131,6 +135,12 @@ class JobStore:
             return None
         question = decode_job_id(jid)
         return None if question is None else self._start(jid, question)
+
+    def submit_many(self, questions: list[Question]) -> list[Job]:
+        return [self.submit(*question) for question in questions]
+
+    def status_many(self, ids: list[str], rebuild: bool = False) -> list[Job | None]:
+        return [self.status(jid, rebuild) for jid in ids]
 
     def _start(self, jid: str, question: Question) -> Job:
         with self._lock:

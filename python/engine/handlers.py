@@ -115,14 +115,10 @@ def submit_explanations(body: ExplanationsRequest, jobs: JobBackend) -> JobsAnsw
         persona = v.persona(r["persona"], f"{field}.persona")
         ctx = v.explanation_context(r.get("context"), f"{field}.context", _known_station)
         questions.append((code, persona, ctx))
-    answers = []
-    for code, persona, ctx in questions:
-        if code not in data.BOROUGHS:
-            answers.append(None)
-            continue
-        # The whole job, as /explanations/status answers it, so a client needs no second call to show it.
-        answers.append(jobs.submit(code, persona, ctx))
-    return {"jobs": answers, **VERSIONS}
+    # An unknown borough answers null. The rest start together, each answered with the whole job as
+    # /explanations/status gives it, so a client needs no second call to show it.
+    started = iter(jobs.submit_many([q for q in questions if q[0] in data.BOROUGHS]))
+    return {"jobs": [next(started) if q[0] in data.BOROUGHS else None for q in questions], **VERSIONS}
 
 
 def explanation_status(body: StatusRequest, jobs: JobBackend) -> JobsAnswer:
@@ -133,7 +129,7 @@ def explanation_status(body: StatusRequest, jobs: JobBackend) -> JobsAnswer:
     rebuild = req.get("rebuild", False)
     if not isinstance(rebuild, bool):
         raise v.ApiError("INVALID_TYPE", "expected a boolean", "rebuild")
-    return {"jobs": [jobs.status(jid, rebuild=rebuild) for jid in ids], **VERSIONS}
+    return {"jobs": jobs.status_many(ids, rebuild=rebuild), **VERSIONS}
 
 
 def routes(jobs: JobBackend) -> Routes:

@@ -2,7 +2,8 @@
 
 Settings come from the environment at each call: OPENAI_API_KEY (required), OPENAI_BASE_URL
 (default https://api.openai.com/v1), OPENAI_MODEL (gpt-4o-mini), LLM_TIMEOUT_S (20) and
-LLM_MAX_CALLS_PER_HOUR (60, counted per process, every HTTP attempt included).
+LLM_MAX_CALLS_PER_HOUR (60, every HTTP attempt included). The cap is counted by a `Cap`: per process by
+default (HourlyCap), across containers on Modal (modal_app.py passes its own).
 """
 import collections
 import html
@@ -13,7 +14,7 @@ import threading
 import time
 import urllib.request
 from collections.abc import Mapping
-from typing import Literal, TypedDict
+from typing import Literal, Protocol, TypedDict
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
 DEFAULT_MODEL = "gpt-4o-mini"
@@ -38,8 +39,14 @@ class Settings(TypedDict):
     max_per_hour: int
 
 
+class Cap(Protocol):
+    """Grants one model call, or refuses it when `limit` calls were already made this hour."""
+
+    def take(self, limit: int) -> bool: ...
+
+
 class HourlyCap:
-    """A sliding one-hour window of call times, shared by the job threads."""
+    """A sliding one-hour window of call times, shared by the job threads of one process."""
 
     def __init__(self):
         self._calls = collections.deque()
@@ -89,14 +96,17 @@ def _post(conf: Settings, messages: list[Message]) -> str:
     return text[:MAX_TEXT_CHARS]
 
 
-def chat(messages: list[Message], env: Mapping[str, str] | None = None) -> str:
-    """The model's answer as plain text; raises LLMError when every attempt failed or the cap is reached."""
+def chat(messages: list[Message], env: Mapping[str, str] | None = None, cap: Cap | None = None) -> str:
+    """The model's answer as plain text; raises LLMError when every attempt failed or the cap is reached.
+
+    `cap` counts the calls (this process's CAP by default); a cap that cannot count raises LLMError too."""
     conf = settings(env)
     if not conf["key"]:
         raise LLMError("OPENAI_API_KEY is not set")
+    cap = CAP if cap is None else cap   # read at call time, so a test can swap CAP
     last = None
     for _ in range(ATTEMPTS):
-        if not CAP.take(conf["max_per_hour"]):
+        if not cap.take(conf["max_per_hour"]):
             raise LLMError(f"LLM_MAX_CALLS_PER_HOUR ({conf['max_per_hour']}) reached")
         try:
             return _post(conf, messages)

@@ -91,9 +91,9 @@ class RecordingJobs:
     def __init__(self):
         self.submitted = []
 
-    def submit(self, area, persona, ctx):
-        self.submitted.append((area, persona, ctx))
-        return {"id": explanations.job_id(area, persona, ctx), "status": "PENDING"}
+    def submit_many(self, questions):
+        self.submitted += questions
+        return [{"id": explanations.job_id(*question), "status": "PENDING"} for question in questions]
 
 
 @mock.patch.dict(os.environ, NO_LLM)

@@ -1,6 +1,7 @@
-"""modal_app.py imported with a stand-in `modal`: what it registers, and that its ASGI app serves ROUTES."""
+"""modal_app.py imported with a stand-in `modal`: what it registers, and that its ASGI app serves ROUTES.
+
+The job store's production cases (expiry, races, batches, the shared model cap) are in test_modal_jobs.py."""
 import asyncio
-import importlib
 import json
 import os
 import signal
@@ -34,28 +35,14 @@ def drive(app, method, path, body=b"", chunks=None):
 
 
 class ModalAppTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        cls.modal = modal_stand_in.build()
-        cls.patch = mock.patch.dict(sys.modules, {"modal": cls.modal})
-        cls.patch.start()
-        sys.modules.pop("modal_app", None)
-        cls.path_before_import = list(sys.path)
-        cls.modal_app = importlib.import_module("modal_app")
-        cls.path_after_import = list(sys.path)
-        [cls.app] = cls.modal.apps
-
-    @classmethod
-    def tearDownClass(cls):
-        sys.modules.pop("modal_app", None)
-        cls.patch.stop()
-
     def setUp(self):
-        self.modal.spawned.clear()
-        self.modal.call_results.clear()
-        self.calls = self.modal.Dict.registry["veo-explanation-calls"]
-        self.calls.clear()
-        self.asgi_app = self.app.functions["web"]()   # what Modal calls in the container
+        self.cloud = modal_stand_in.Cloud()
+        self.path_before_import = list(sys.path)
+        self.modal_app = modal_stand_in.load_app(self.cloud)
+        self.path_after_import = list(sys.path)
+        self.app = self.modal_app.app
+        self.jobs = self.modal_app.jobs
+        self.asgi_app = self.app.functions["web"].local()   # what Modal calls in the container
 
     def test_app_and_image(self):
         self.assertEqual(self.app.name, "veo-engine")
@@ -85,18 +72,19 @@ class ModalAppTest(unittest.TestCase):
         job = self.app.functions["explain_job"]
         self.assertEqual([s.name for s in job.options["secrets"]], ["veo-openai"])
         self.assertGreater(job.options["timeout"], 0)
-        self.assertGreaterEqual(job.options["retries"].kwargs["max_retries"], 1)
-        self.assertTrue(self.calls.create_if_missing)
+        self.assertGreaterEqual(job.options["retries"].max_retries, 1)
+        self.assertTrue(self.jobs.create_if_missing)
+        self.assertTrue(self.modal_app.llm_calls.create_if_missing)
 
     def test_daily_cron_warms_the_bff_cache(self):
         warm = self.app.functions["warm_cache"]
         self.assertEqual(warm.options["schedule"].spec, "0 2 * * *")
         self.assertEqual([s.name for s in warm.options["secrets"]], ["veo-bff-admin"])
-        self.assertGreaterEqual(warm.options["retries"].kwargs["max_retries"], 1)
+        self.assertGreaterEqual(warm.options["retries"].max_retries, 1)
         bff = StandInServer(lambda path, headers, body: (200, {"data": {"warmCache": {"warmed": 42}}}))
         self.addCleanup(bff.close)
         with mock.patch.dict(os.environ, {"BFF_URL": bff.url + "/graphql", "ADMIN_TOKEN": "admin-secret"}):
-            self.assertEqual(warm(), {"warmed": 42})
+            self.assertEqual(warm.local(), {"warmed": 42})
         [request] = bff.requests
         self.assertEqual(request["path"], "/graphql")
         self.assertEqual(request["headers"]["Authorization"], "Bearer admin-secret")
@@ -152,55 +140,61 @@ class ModalAppTest(unittest.TestCase):
         status, headers, body = drive(self.asgi_app, "PUT", "/areas")
         self.assertEqual((status, headers["allow"]), (405, "POST"))
 
-    def test_explanations_spawn_once_and_map_our_id_to_the_call(self):
+    def status(self, body):
+        return json.loads(drive(self.asgi_app, "POST", "/explanations/status", json.dumps(body).encode())[2])["jobs"]
+
+    def test_explanations_spawn_once_and_the_result_is_recorded(self):
         request = json.dumps({"requests": [{"areaCode": "E09000007", "persona": "student",
                                             "context": {"budget": 600}}]}).encode()
         _status, _headers, body = drive(self.asgi_app, "POST", "/explanations", request)
         job = json.loads(body)["jobs"][0]
         jid = explanations.job_id("E09000007", "student", {"budget": 600})
         self.assertEqual((job["id"], job["status"], job["attempts"]), (jid, "PENDING", 1))
-        self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
-        call_id = self.calls[jid]["callId"]
+        self.assertEqual(self.cloud.spawned, [("explain_job", (jid, 1))])
+        self.assertEqual(self.jobs[jid]["status"], "PENDING")
+        call_id = self.jobs[self.modal_app.call_key(jid)]
         # Same request again while the call runs (get(timeout=0) raises TimeoutError): no second spawn.
         drive(self.asgi_app, "POST", "/explanations", request)
-        self.assertEqual(len(self.modal.spawned), 1)
-        status_body = json.dumps({"ids": [jid]}).encode()
-        self.assertEqual(json.loads(drive(self.asgi_app, "POST", "/explanations/status", status_body)[2])
-                         ["jobs"][0]["status"], "PENDING")
-        # The spawned function's own body, run here, is what the call returns.
+        self.assertEqual(len(self.cloud.spawned), 1)
+        self.assertEqual(self.status({"ids": [jid]})[0]["status"], "PENDING")
+        # The spawned function's own body runs in its container and writes its result to the job's record.
         with mock.patch.dict(os.environ, {"OPENAI_API_KEY": ""}):
-            self.modal.call_results[call_id] = self.app.functions["explain_job"](jid)
-        ready = json.loads(drive(self.asgi_app, "POST", "/explanations/status", status_body)[2])["jobs"][0]
+            self.cloud.run(call_id)
+        self.assertEqual((self.jobs[jid]["status"], self.jobs[jid]["source"]), ("READY", "TEMPLATE"))
+        ready = self.status({"ids": [jid]})[0]
         self.assertEqual((ready["status"], ready["source"], ready["attempts"]), ("READY", "TEMPLATE", 1))
         self.assertIn("£845", ready["text"])
 
     def test_failed_call_is_spawned_again_and_unknown_ids_recreated_only_with_rebuild(self):
         jid = explanations.job_id("E09000001", "parent", {})
-        self.calls[jid] = {"callId": "fc-old", "createdAt": 1.0, "attempts": 1}
-        self.modal.call_results["fc-old"] = RuntimeError("container died")
-        status_body = json.dumps({"ids": [jid, "ex1_garbage"]}).encode()
-        failed, garbage = json.loads(drive(self.asgi_app, "POST", "/explanations/status", status_body)[2])["jobs"]
+        # An entry as jobs were kept before records: the call id, its first time and attempts.
+        call = self.modal_app.explain_job.spawn(jid)
+        self.cloud.fail(call.object_id, RuntimeError("container died"))
+        self.jobs[jid] = {"callId": call.object_id, "createdAt": 1.0, "attempts": 1}
+        self.cloud.spawned.clear()
+        failed, garbage = self.status({"ids": [jid, "ex1_garbage"]})
         self.assertEqual(failed["status"], "FAILED")
         self.assertIn("container died", failed["error"])
         self.assertIsNone(garbage)
-        self.assertEqual(self.modal.spawned, [], "status alone does not restart a failed job")
+        self.assertEqual(self.cloud.spawned, [], "status alone does not restart a failed job")
+        self.assertEqual(self.jobs[jid]["status"], "FAILED", "the end is recorded")
         request = json.dumps({"requests": [{"areaCode": "E09000001", "persona": "parent"}]}).encode()
         self.assertEqual(json.loads(drive(self.asgi_app, "POST", "/explanations", request)[2])["jobs"][0]["status"],
                          "PENDING")
-        self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
-        self.assertEqual((self.calls[jid]["attempts"], self.calls[jid]["createdAt"]), (2, 1.0))
+        self.assertEqual(self.cloud.spawned, [("explain_job", (jid, 2))])
+        second = self.jobs[self.modal_app.attempt_key(jid, 2)]
+        self.assertEqual((second["status"], second["attempts"], second["createdAt"]), ("PENDING", 2, 1.0))
+        self.assertEqual([(j["status"], j["attempts"]) for j in self.status({"ids": [jid]})], [("PENDING", 2)])
         # An id this deployment never saw, but can decode: null and nothing spawned, unless asked to rebuild.
         unseen = explanations.job_id("E09000033", "developer", {"budget": 900000})
         for body in ({"ids": [unseen]}, {"ids": [unseen], "rebuild": False}):
-            self.assertEqual(json.loads(drive(self.asgi_app, "POST", "/explanations/status",
-                                              json.dumps(body).encode())[2])["jobs"], [None])
-        self.assertNotIn(unseen, self.calls)
-        self.assertEqual(self.modal.spawned, [("explain_job", (jid,))])
-        job = json.loads(drive(self.asgi_app, "POST", "/explanations/status",
-                               json.dumps({"ids": [unseen], "rebuild": True}).encode())[2])["jobs"][0]
+            self.assertEqual(self.status(body), [None])
+        self.assertNotIn(unseen, self.jobs)
+        self.assertEqual(self.cloud.spawned, [("explain_job", (jid, 2))])
+        [job] = self.status({"ids": [unseen], "rebuild": True})
         self.assertEqual((job["status"], job["areaCode"]), ("PENDING", "E09000033"))
-        self.assertIn(unseen, self.calls)
-        self.assertEqual(self.modal.spawned[-1], ("explain_job", (unseen,)))
+        self.assertIn(unseen, self.jobs)
+        self.assertEqual(self.cloud.spawned[-1], ("explain_job", (unseen, 1)))
 
     def test_lifespan(self):
         sent = []
