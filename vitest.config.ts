@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/abuse/**'],
+          exclude: ['test/abuse/**', 'test/clients/**'],
           globalSetup: ['test/global-setup.ts'],
         },
       },
@@ -30,6 +30,17 @@ export default defineConfig({
           globalSetup: ['test/abuse/global-setup.ts'],
           fileParallelism: false,
           testTimeout: 60_000,
+        },
+      },
+      {
+        // Real clients (GraphiQL in headless Chromium) against the real server: one browser at a time, as
+        // each takes a core while it loads (run by `npm run test:clients`).
+        extends: true,
+        test: {
+          name: 'clients',
+          include: ['test/clients/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
         },
       },
     ],

@@ -183,7 +183,7 @@ const DOCS = {
   dashboard: `query Dashboard { areas(first: 33, orderBy: { field: MEDIAN_RENT, direction: ASC }) { totalCount nodes { code name housing { medianRentAll averagePrice rent(size: ONE_BED) { median } } safety { crimeRatePer1000 rank } schools { gcse5acPct } } } }`,
   recommendations: `query Recommend($input: RecommendationInput!) { recommendations(input: $input) { total commuteTo { id name } results { rank score price area { code name } commute { minutes changes } } excluded { area { code } reason { code } } } }`,
   commute: `query Commute($code: ID!, $to: ID!) { area(code: $code) { code commute(to: $to) { minutes changes } } }`,
-  personas: `query Personas { personas { id name defaultLocationType defaultSize } }`,
+  personas: `query Personas { personas { key name defaultLocationType defaultSize } }`,
 } as const;
 
 const REQUEST_TYPES = [

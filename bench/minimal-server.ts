@@ -48,7 +48,7 @@ const schema = buildSchema(/* GraphQL */ `
     affordability: Float!, commute: Float!, safety: Float!, schools: Float!, transport: Float!, greenSpace: Float!, priceGrowth: Float!
   }
   type Persona {
-    id: PersonaId!, name: String!, description: String!, defaultSize: PropertySize!, defaultLocationType: LocationType!
+    key: PersonaId!, name: String!, description: String!, defaultSize: PropertySize!, defaultLocationType: LocationType!
     weights: FactorWeights!
   }
   type Query {
@@ -142,7 +142,7 @@ function shape(data: Awaited<ReturnType<typeof loadData>>) {
   });
   const personas = data.personas.map((p) => ({
     ...p,
-    id: String(p.id).toUpperCase(),
+    key: String(p.id).toUpperCase(),
     defaultSize: SIZE[p.defaultSize],
     defaultLocationType: String(p.defaultLocationType).toUpperCase(),
   }));

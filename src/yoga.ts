@@ -7,6 +7,7 @@ import type { Context } from './context.ts';
 import { explanationCharger } from './explanations/charge.ts';
 import { ExplanationWatcher } from './explanations/watcher.ts';
 import { isAdminRequest } from './http/admin-auth.ts';
+import { useAutomaticPersistedQueries } from './http/apq.ts';
 import { useOriginPolicy } from './http/cors.ts';
 import { getStartsNoJobs } from './http/csrf.ts';
 import { Drain, useDrain } from './http/drain.ts';
@@ -103,7 +104,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useNoInternalErrors(),
       ...(errorReporting ? [errorReporting.plugin] : []),
       ...securityPlugins(config.security, config.maxFields),
-      ...(config.security.trustedDocuments ? [useTrustedDocuments(config.security.trustedDocuments.manifest, config.adminToken)] : []),
+      // Exclusive: only the manifest's operations run, or any document may be sent by its hash once registered.
+      config.security.trustedDocuments
+        ? useTrustedDocuments(config.security.trustedDocuments.manifest, config.adminToken)
+        : useAutomaticPersistedQueries(config.security.apqMaxBytes),
       useMetrics(metrics, config, log),
       useErrorCodes(),
       useSpecStatuses(),

@@ -34,7 +34,7 @@ describe('commute', () => {
     expect(body.data!.area.commute).toBeNull();
   });
 
-  it('refuses a destination that is not a station id', async () => {
+  it('refuses a destination that is not a station code', async () => {
     const { body } = await server.gql(`{ area(code: "E09000007") { commute(to: "Bank") { minutes } } }`);
     expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
   });

@@ -40,7 +40,7 @@ describe('engine down and fallback', () => {
 
   it('answers HTTP 200 with UPSTREAM_UNAVAILABLE on the affected fields when the engine is away', async () => {
     server = await startServer({ LOCAL_ENGINE_URL: 'http://127.0.0.1:9' });
-    const { status, body } = await server.gql(`{ area(code: "E09000007") { name } station(id: "145") { name } }`);
+    const { status, body } = await server.gql(`{ area(code: "E09000007") { name } station(code: "145") { name } }`);
     expect(status).toBe(200);
     expect(body.data).toEqual({ area: null, station: null });
     const codes = body.errors!.map((e) => e.extensions!.code);
@@ -54,7 +54,7 @@ describe('engine down and fallback', () => {
     server = await startServer({ ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: modal.url });
     const { status, body } = await server.gql(`{
       area(code: "E09000007") { name safety { rank } }
-      station(id: "145") { name }
+      station(code: "145") { name }
       rateLimit { client tier }
       health { status engine { status active } }
     }`);

@@ -3,8 +3,8 @@ import { ExplanationIds } from '../src/explanations/ids.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
-const REQUEST = `mutation ($code: ID!) { requestExplanation(areaCode: $code, persona: PARENT) { id status } }`;
-const READ = `query ($id: ID!) { explanation(id: $id) { id status area { code } } }`;
+const REQUEST = `mutation ($code: ID!) { requestExplanation(areaCode: $code, persona: PARENT) { key status } }`;
+const READ = `query ($id: ID!) { explanation(id: $id) { key status area { code } } }`;
 const BUDGETS = `{ rateLimit { budgets { name remaining limit } } }`;
 const SECRET_A = 'explanation-ids-test-secret-a';
 const SECRET_B = 'explanation-ids-test-secret-b';
@@ -153,17 +153,17 @@ describe('ids this server did not issue', () => {
     const e = await engine();
     const s = await server(e);
     const { body } = await s.gql(REQUEST, { code: 'E09000012' });
-    const signed: string = body.data!.requestExplanation.id;
+    const signed: string = body.data!.requestExplanation.key;
     const engineId = signed.slice(0, signed.lastIndexOf('.'));
     const read = (await s.gql(READ, { id: engineId })).body.data!.explanation;
-    expect(read).toMatchObject({ id: signed, area: { code: 'E09000012' } });
+    expect(read).toMatchObject({ key: signed, area: { code: 'E09000012' } });
     expect(await explanationsLeft(s)).toEqual({ remaining: 9, limit: 10 });
   });
 
   it('a tampered mac is not found where the job is not held, and starts nothing; the genuine id rebuilds it', async () => {
     const first = await engine();
     const a = await server(first, { EXPLANATION_ID_SECRET: SECRET_A });
-    const signed: string = (await a.gql(REQUEST, { code: 'E09000020' })).body.data!.requestExplanation.id;
+    const signed: string = (await a.gql(REQUEST, { code: 'E09000020' })).body.data!.requestExplanation.key;
     const engineId = signed.slice(0, signed.lastIndexOf('.'));
     const mac = signed.slice(signed.lastIndexOf('.') + 1);
     const tampered = `${engineId}.${mac.slice(0, 5)}${mac[5] === 'x' ? 'y' : 'x'}${mac.slice(6)}`;
@@ -178,7 +178,7 @@ describe('ids this server did not issue', () => {
     expect(await jobsHeld(fresh, [engineId])).toBe(0);
 
     const rebuilt = (await b.gql(READ, { id: signed })).body.data!.explanation;
-    expect(rebuilt).toMatchObject({ id: signed, area: { code: 'E09000020' } });
+    expect(rebuilt).toMatchObject({ key: signed, area: { code: 'E09000020' } });
     expect(await jobsHeld(fresh, [engineId])).toBe(1);
     expect((await untilDone(b, signed)).status).toBe('READY');
   });
@@ -186,7 +186,7 @@ describe('ids this server did not issue', () => {
   it('an id signed with the previous secret still reads (and rebuilds) during a rotation; without it, it does not', async () => {
     const first = await engine();
     const a = await server(first, { EXPLANATION_ID_SECRET: SECRET_A });
-    const oldId: string = (await a.gql(REQUEST, { code: 'E09000030' })).body.data!.requestExplanation.id;
+    const oldId: string = (await a.gql(REQUEST, { code: 'E09000030' })).body.data!.requestExplanation.key;
     const engineId = oldId.slice(0, oldId.lastIndexOf('.'));
 
     const withoutPrevious = await engine();
@@ -199,10 +199,10 @@ describe('ids this server did not issue', () => {
     const job = (await b.gql(READ, { id: oldId })).body.data!.explanation;
     expect(job.area.code).toBe('E09000030');
     // Shown signed with the current secret from now on.
-    expect(job.id).not.toBe(oldId);
-    expect(job.id.startsWith(`${engineId}.`)).toBe(true);
+    expect(job.key).not.toBe(oldId);
+    expect(job.key.startsWith(`${engineId}.`)).toBe(true);
     expect(await jobsHeld(rotated, [engineId])).toBe(1);
-    const done = await untilDone(b, job.id);
+    const done = await untilDone(b, job.key);
     expect(done.status).toBe('READY');
     expect((await untilDone(b, oldId)).status).toBe('READY');
   });

@@ -7,7 +7,7 @@ import { startServer, type TestServer } from './helpers/server.ts';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 const REQUEST = `mutation ($code: ID!) { requestExplanation(areaCode: $code, persona: STUDENT, context: { budget: 700, locationType: RENT, size: ROOM }) {
-  id status attempts } }`;
+  id key status attempts } }`;
 const READ = `query ($id: ID!) { explanation(id: $id) { id status text source error attempts area { name } } }`;
 
 /** Engines of the suite's own, so jobs take long enough to be seen PENDING, or fail on purpose. */
@@ -45,7 +45,7 @@ describe('explanations', () => {
     const started = body.data!.requestExplanation;
     expect(started.status).toBe('PENDING');
     // The engine's id, signed by this server.
-    expect(started.id).toMatch(/^ex1_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+    expect(started.key).toMatch(/^ex1_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     const done = await pollUntilDone(s, started.id);
     expect(done.status).toBe('READY');
     expect(done.source).toBe('TEMPLATE');

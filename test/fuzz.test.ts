@@ -25,7 +25,7 @@ const documents = [
   ...operations,
   `{ areas(first: 5, filter: { maxRent: { size: ONE_BED, max: 1500 } }, orderBy: { field: PTAL, direction: DESC }) { totalCount nodes { name } } }`,
   `query R($input: RecommendationInput!) { recommendations(input: $input) { total results { rank area { name } } } }`,
-  `{ station(id: "145") { name area { name transport { ptal } } } }`,
+  `{ station(code: "145") { name area { name transport { ptal } } } }`,
   `{ personas { id weights { commute } } health { status } }`,
   `{ rateLimit(query: "{ areas { nodes { name } } }") { query { requestedQueryCost withinMaximum affordableNow errors } } }`,
   `mutation { requestExplanation(areaCode: "E09000007", persona: STUDENT) { id status } }`,

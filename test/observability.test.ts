@@ -95,7 +95,7 @@ describe('Sentry', () => {
     expect(bad.body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
     const down = await startServer({ ...PRODUCTION, LOCAL_ENGINE_URL: 'http://127.0.0.1:9', SENTRY_DSN: ingest.sentryDsn });
     servers.push(down);
-    const unavailable = await down.gql(`{ station(id: "145") { name } }`, undefined, { 'x-request-id': 'req-unavailable-01' });
+    const unavailable = await down.gql(`{ station(code: "145") { name } }`, undefined, { 'x-request-id': 'req-unavailable-01' });
     expect(unavailable.body.errors![0]!.extensions!.code).toBe('UPSTREAM_UNAVAILABLE');
 
     // Events arrive in order: once a later unexpected error has arrived, the expected ones would have too.

@@ -46,10 +46,12 @@ const SIZES = {
 /** An engine enum value as GraphQL names it: greenSpace is GREEN_SPACE. */
 const enumName = (value: string) => value.replace(/([A-Z])/g, '_$1').toUpperCase();
 const byName = (a: { name: string }, b: { name: string }) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-/** The tube lines at these stations, by name, as `{ name, colour }`. */
+/** A global id as the README documents it: base64url of `<Type>:<code or key>`. */
+const globalId = (type: string, key: string | number) => Buffer.from(`${type}:${key}`).toString('base64url');
+/** The tube lines at these stations, by name, as `{ id, name, colour }`. */
 const linesOf = (stationIds: string[]) =>
   [...new Set(stationIds.flatMap((id) => [...(linesAt.get(id) ?? [])]))]
-    .map((id) => ({ name: lines.get(id)!.name!, colour: lines.get(id)!.colour || null }))
+    .map((id) => ({ id: globalId('Line', id), name: lines.get(id)!.name!, colour: lines.get(id)!.colour || null }))
     .sort(byName);
 /** 1 + the boroughs with a better figure in `column`; null for a borough without one. */
 function rank(code: string, column: string, better: (other: number, mine: number) => boolean) {
@@ -98,6 +100,7 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
     for (const node of areas.nodes) {
       const b = boroughs.get(node.code)!;
       expect(node).toEqual({
+        id: globalId('Area', node.code),
         code: node.code,
         name: b.name,
         innerOuter: b.inner_outer!.toUpperCase(),
@@ -122,6 +125,7 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
     // The route itself is the engine's (a shortest path over the network); the figures are the data's.
     const [route] = (await engine('commute', { pairs: [{ from: code, to: 145 }] })).commutes;
     expect(area).toEqual({
+      id: globalId('Area', code),
       code,
       name: b.name,
       population: num(b.population_2017),
@@ -150,9 +154,9 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
         minutes: route.minutes,
         changes: route.changes,
         legs: route.legs.map((leg: any) => ({
-          line: { name: leg.line.name, colour: leg.line.colour },
-          from: { name: leg.from.name },
-          to: { name: leg.to.name },
+          line: { id: globalId('Line', leg.line.id), name: leg.line.name, colour: leg.line.colour },
+          from: { id: globalId('Station', leg.from.id), name: leg.from.name },
+          to: { id: globalId('Station', leg.to.id), name: leg.to.name },
           stops: leg.stops,
           minutes: leg.minutes,
         })),
@@ -164,7 +168,7 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
   'find-station.graphql': ({ stations: found }) => {
     const expected = stations
       .filter((s) => s.name!.toLowerCase().includes('bank'))
-      .map((s) => ({ id: s.id, name: s.name!, zone: num(s.zone), lines: linesOf([s.id!]) }))
+      .map((s) => ({ id: globalId('Station', s.id!), code: s.id, name: s.name!, zone: num(s.zone), lines: linesOf([s.id!]) }))
       .sort(byName)
       .slice(0, 10);
     expect(expected.length).toBeGreaterThan(1);
@@ -174,7 +178,7 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
   'recommend.graphql': async ({ recommendations }) => {
     const answer = await engine('recommend', { persona: 'student', budget: 900, locationType: 'rent', commuteTo: 145, limit: 5 });
     const priceOf = (code: string) => num(rents.get(code)![`median_${answer.size}`]);
-    const area = (code: string) => ({ code, name: boroughs.get(code)!.name });
+    const area = (code: string) => ({ id: globalId('Area', code), code, name: boroughs.get(code)!.name });
     expect(recommendations).toEqual({
       total: answer.total,
       size: SIZES[answer.size as keyof typeof SIZES],
@@ -197,7 +201,11 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
     const answer = await engine('recommend', { persona: 'parent', budget: 2500, locationType: 'rent', limit: 3 });
     expect(recommendations).toEqual({
       total: answer.total,
-      results: answer.results.map((r: any) => ({ rank: r.rank, score: r.score, area: { code: r.code, name: boroughs.get(r.code)!.name } })),
+      results: answer.results.map((r: any) => ({
+        rank: r.rank,
+        score: r.score,
+        area: { id: globalId('Area', r.code), code: r.code, name: boroughs.get(r.code)!.name },
+      })),
     });
     // Each explanation arrives in a later payload, at its result's path, READY with the template's text.
     const explained = parts.flatMap((part) => part.incremental ?? []);
@@ -213,6 +221,9 @@ const checks: Record<string, (data: any, parts: any[]) => Promise<void> | void> 
 
   'explanation.graphql': async ({ explanation }) => {
     expect(explanation).toMatchObject({ id: variables['explanation.graphql']!.id, status: 'READY', source: 'TEMPLATE', error: null });
+    // The global id holds the key: the engine's id of the question, signed by this server.
+    expect(explanation.id).toBe(globalId('Explanation', explanation.key));
+    expect(explanation.key).toMatch(/^ex1_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     // The template names the persona's default figure for the area: for a parent, its rent or price.
     const parent = (await engine('personas')).personas.find((p: any) => p.id === 'parent');
     const figure =

@@ -21,12 +21,16 @@ async function closedPort(): Promise<number> {
 const engineFields: Record<string, string> = {
   area: 'area(code: "E09000007") { name }',
   areas: 'areas(first: 2) { nodes { code } }',
-  station: 'station(id: "145") { name }',
+  station: 'station(code: "145") { name }',
   stations: 'stations(search: "king", first: 2) { name }',
   recommendations: 'recommendations(input: { persona: STUDENT, budget: 600, locationType: RENT, limit: 2 }) { total }',
   personas: 'personas { name }',
   explanation: 'explanation(id: "ex1_not-a-job") { status }',
+  node: `node(id: "${Buffer.from('Area:E09000007').toString('base64url')}") { id }`,
+  // A list of nodes fails item by item: its one item is null, with the error at its index.
+  nodes: `nodes(ids: ["${Buffer.from('Station:145').toString('base64url')}"]) { id }`,
 };
+const failedAt: Record<string, (string | number)[]> = { nodes: ['nodes', 0] };
 // The root fields that never ask the engine.
 const localFields: Record<string, string> = {
   rateLimit: 'rateLimit { client tier }',
@@ -56,21 +60,21 @@ describe('root fields fail alone', () => {
     expect(body.data).not.toBeNull();
     expect(body.data!.rateLimit).toEqual({ client: 'ip:127.0.0.1', tier: 'anonymous' });
     expect(body.data!.health).toEqual({ status: 'degraded', engine: { status: 'DOWN' }, cache: { status: 'UP' } });
-    for (const field of Object.keys(engineFields)) expect(body.data![field], field).toBeNull();
+    for (const field of Object.keys(engineFields)) expect(body.data![field], field).toEqual(field === 'nodes' ? [null] : null);
     const errors = body.errors!.map((e) => ({ path: e.path, code: e.extensions?.code }));
     expect(errors.sort((a, b) => String(a.path).localeCompare(String(b.path)))).toEqual(
       Object.keys(engineFields)
         .sort()
-        .map((field) => ({ path: [field], code: 'UPSTREAM_UNAVAILABLE' })),
+        .map((field) => ({ path: failedAt[field] ?? [field], code: 'UPSTREAM_UNAVAILABLE' })),
     );
   });
 
   it('a refused argument nulls only its own field, with BAD_USER_INPUT naming it', async () => {
     const server = await startServer();
-    const { status, body } = await server.gql(`{ areas(first: 2) { nodes { code } } stations(first: 0) { name } personas { id } }`);
+    const { status, body } = await server.gql(`{ areas(first: 2) { nodes { code } } stations(first: 0) { name } personas { key } }`);
     expect(status).toBe(200);
     expect(body.data!.areas.nodes).toHaveLength(2);
-    expect(body.data!.personas.map((p: { id: string }) => p.id).sort()).toEqual(['DEVELOPER', 'PARENT', 'STUDENT']);
+    expect(body.data!.personas.map((p: { key: string }) => p.key).sort()).toEqual(['DEVELOPER', 'PARENT', 'STUDENT']);
     expect(body.data!.stations).toBeNull();
     expect(body.errors!.map((e) => ({ path: e.path, code: e.extensions?.code, field: e.extensions?.field }))).toEqual([
       { path: ['stations'], code: 'BAD_USER_INPUT', field: 'first' },

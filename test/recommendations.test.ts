@@ -97,10 +97,10 @@ describe('recommendations', () => {
 
   it('lists the personas with their default weights', async () => {
     const { body } = await server.gql(
-      `{ personas { id name defaultSize defaultLocationType weights { affordability commute schools priceGrowth } } }`,
+      `{ personas { key name defaultSize defaultLocationType weights { affordability commute schools priceGrowth } } }`,
     );
-    expect(body.data!.personas.map((p: any) => p.id)).toEqual(['STUDENT', 'PARENT', 'DEVELOPER']);
-    const parent = body.data!.personas.find((p: any) => p.id === 'PARENT');
+    expect(body.data!.personas.map((p: any) => p.key)).toEqual(['STUDENT', 'PARENT', 'DEVELOPER']);
+    const parent = body.data!.personas.find((p: any) => p.key === 'PARENT');
     expect(parent.weights.schools).toBeGreaterThan(0);
   });
 });

@@ -172,18 +172,20 @@ describe('resolvers/explanations', () => {
     return { path: { key: 'explanation', prev: undefined }, operation, fragments: {}, variableValues: {} } as unknown as GraphQLResolveInfo;
   };
 
-  it('lets the engine rebuild a job only for an id this server signed', async () => {
+  it('lets the engine rebuild a job only for a key this server signed, and never for a read-only lookup', async () => {
     const asked: unknown[] = [];
     const load = async (lookup: unknown) => {
       asked.push(lookup);
       return null;
     };
     const ctx = contextWith({ loaders: { explanationStatus: { load } } });
-    await explanation(ctx, ids.sign('engine-job-1'));
-    await explanation(ctx, 'engine-job-1');
-    await explanation(ctx, `engine-job-1.${'0'.repeat(43)}`);
+    await explanation(ctx, ids.sign('engine-job-1'), { mayRebuild: true });
+    await explanation(ctx, 'engine-job-1', { mayRebuild: true });
+    await explanation(ctx, `engine-job-1.${'0'.repeat(43)}`, { mayRebuild: true });
+    await explanation(ctx, ids.sign('engine-job-1'), { mayRebuild: false });
     expect(asked).toEqual([
       { id: 'engine-job-1', rebuild: true },
+      { id: 'engine-job-1', rebuild: false },
       { id: 'engine-job-1', rebuild: false },
       { id: 'engine-job-1', rebuild: false },
     ]);

@@ -42,7 +42,7 @@ describe('limits before execution', () => {
   it('refuses a query deeper than MAX_DEPTH (8), fragments included', async () => {
     const deep = `{ area(code: "E09000007") { transport { nearestStation { station { area { transport { nearestStation { station { area { name } } } } } } } } } }`;
     await refusedBeforeExecution(s, deep, 'depth');
-    const viaFragments = `query { station(id: "145") { ...A } } fragment A on Station { area { transport { stations { area { transport { stations { area { transport { ptal } } } } } } } } }`;
+    const viaFragments = `query { station(code: "145") { ...A } } fragment A on Station { area { transport { stations { area { transport { stations { area { transport { ptal } } } } } } } } }`;
     await refusedBeforeExecution(s, viaFragments, 'depth');
     const { body } = await s.gql(`{ area(code: "E09000007") { transport { nearestStation { station { area { name } } } } } }`);
     expect(body.errors).toBeUndefined();

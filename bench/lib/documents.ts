@@ -1,5 +1,6 @@
 // The GraphQL documents the benchmark sends, and the recommendation questions it asks. The dashboard and
-// `Recommend` documents are the ones frontends copy from operations/ (dashboard.graphql, recommend.graphql).
+// `Recommend` documents are the ones frontends copy from operations/ (dashboard.graphql, recommend.graphql),
+// less the global `id`s those select: the work measured stays that of the earlier runs in RESULTS.md.
 import { readFileSync } from 'node:fs';
 
 /** operations/dashboard.graphql: 33 areas, 17 fields each (12 scalars in 5 objects), its defaults. */
@@ -29,7 +30,7 @@ export const AREA = `query AreaSummary($code: ID!) {
 
 export const PERSONAS = `query Personas {
   personas {
-    id name description defaultSize defaultLocationType
+    key name description defaultSize defaultLocationType
     weights { affordability commute safety schools transport greenSpace priceGrowth }
   }
 }`;

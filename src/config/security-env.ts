@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { projectPath } from '../lib/project-root.ts';
 import { entries, flag, int, problem } from './fields.ts';
 
-// The limits, CORS, CSRF, introspection and trusted-documents settings: their variables, the checks between
+// The limits, CORS, CSRF, introspection and persisted-documents settings: their variables, the checks between
 // them, and the part of the configuration they make (config.ts puts the pieces together).
 
 /** Where `npm run codegen` writes the manifest of the operations in operations/. */
@@ -41,6 +41,7 @@ export const securityEnv = z.object({
   MAX_TOKENS: int(1_000, 10, 100_000),
   TRUSTED_DOCUMENTS: z.enum(['on', 'off']).default('off'),
   TRUSTED_DOCUMENTS_MANIFEST: z.string().optional(),
+  APQ_MAX_MB: int(4, 1, 1024),
 });
 
 type SecurityEnv = z.output<typeof securityEnv> & { NODE_ENV: string };
@@ -67,6 +68,8 @@ export function securityConfig(env: SecurityEnv) {
     limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, directives: env.MAX_DIRECTIVES, tokens: env.MAX_TOKENS },
     /** The manifest path when only its operations may run (TRUSTED_DOCUMENTS=on). */
     trustedDocuments: env.TRUSTED_DOCUMENTS === 'on' ? { manifest: env.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_MANIFEST } : undefined,
+    /** Heap bytes for the documents automatic persisted queries register (TRUSTED_DOCUMENTS=off). */
+    apqMaxBytes: env.APQ_MAX_MB * 1024 * 1024,
   };
 }
 

@@ -4,8 +4,12 @@ import {
   type FieldNode,
   type FragmentDefinitionNode,
   type FragmentSpreadNode,
+  type GraphQLObjectType,
+  type GraphQLSchema,
   type InlineFragmentNode,
+  isAbstractType,
   Kind,
+  type NamedTypeNode,
   type SelectionSetNode,
 } from 'graphql';
 
@@ -31,6 +35,11 @@ export interface CollectOptions {
    * the collection stops early and the caller, seeing `left < 0`, knows its answer is cut short.
    */
   steps?: { left: number };
+  /**
+   * Collect only what applies to an object of this type, as execution does for it: a fragment on another
+   * type (neither this one nor an interface or union it belongs to) is not expanded. All are by default.
+   */
+  objectType?: { schema: GraphQLSchema; type: GraphQLObjectType };
 }
 
 /**
@@ -71,7 +80,7 @@ function collect(walk: Walk, set: SelectionSetNode, isDeferred: boolean): void {
     }
     const inner = isDeferred || (deferred?.(selection.directives) ?? false);
     if (selection.kind === Kind.INLINE_FRAGMENT) {
-      collect(walk, selection.selectionSet, inner);
+      if (applies(walk, selection.typeCondition)) collect(walk, selection.selectionSet, inner);
       continue;
     }
     const name = selection.name.value;
@@ -79,8 +88,16 @@ function collect(walk: Walk, set: SelectionSetNode, isDeferred: boolean): void {
     if (walk.expanded.has(seen)) continue;
     walk.expanded.add(seen);
     const fragment = Object.hasOwn(walk.fragments, name) ? walk.fragments[name] : undefined;
-    if (fragment) collect(walk, fragment.selectionSet, inner);
+    if (fragment && applies(walk, fragment.typeCondition)) collect(walk, fragment.selectionSet, inner);
   }
+}
+
+/** Whether a fragment with this type condition applies to the walk's object type (graphql-js's rule). */
+function applies(walk: Walk, condition: NamedTypeNode | undefined): boolean {
+  const on = walk.options.objectType;
+  if (!on || !condition) return true;
+  const type = on.schema.getType(condition.name.value);
+  return type === on.type || (isAbstractType(type) && on.schema.isSubType(type, on.type));
 }
 
 /** The selection sets under a grouped field, merged as its children are: one per node that has one. */

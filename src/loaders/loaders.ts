@@ -174,7 +174,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       // A lookup that failed (engine away) is not a verdict: the submit will say what is wrong.
       if (areas[i] === null) unknown.set(i, userError(`No borough has the code ${r.areaCode}.`, 'areaCode'));
       else if (r.context?.commuteTo != null && stationOf.get(r.context.commuteTo) === null) {
-        unknown.set(i, userError(`No station has the id ${r.context.commuteTo}.`, 'context.commuteTo'));
+        unknown.set(i, userError(`No station has the code ${r.context.commuteTo}.`, 'context.commuteTo'));
       }
     });
     return unknown;

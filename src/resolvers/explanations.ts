@@ -5,12 +5,13 @@ import { explanationIds } from '../explanations/ids.ts';
 import type { ExplanationContext, ExplanationRequest, Job } from '../modal/contract.ts';
 
 /**
- * A job by the id a client holds. Only an id this server signed may have its job rebuilt by the engine
- * (after a restart); any other id reads a job that exists, else null, and never starts work.
+ * A job by the key a client holds (`Explanation.key`). Only a key this server signed may have its job
+ * rebuilt by the engine (after a restart), and only where `mayRebuild`; any other key reads a job that
+ * exists, else null, and never starts work.
  */
-export function explanation(ctx: Context, clientId: string) {
-  const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(clientId);
-  return ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed });
+export function explanation(ctx: Context, key: string, options: { mayRebuild: boolean }) {
+  const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(key);
+  return ctx.loaders.explanationStatus.load({ id: engineId, rebuild: options.mayRebuild && signed });
 }
 
 /**
@@ -25,9 +26,9 @@ export async function explain(ctx: Context, request: ExplanationRequest, info: G
   return ctx.explanations.waitFor(job.id, ctx.config.explanations.deferWaitMs, job, { rebuild: true });
 }
 
-/** Each status of a job until it is READY or FAILED (SSE); an id this server did not sign starts nothing. */
-export async function explanationUpdates(ctx: Context, clientId: string) {
-  const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(clientId);
+/** Each status of a job until it is READY or FAILED (SSE); a key this server did not sign starts nothing. */
+export async function explanationUpdates(ctx: Context, key: string) {
+  const { engineId, signed } = explanationIds(ctx.config.explanations.idSecrets).read(key);
   const first = await ctx.loaders.explanationStatus.load({ id: engineId, rebuild: signed });
   return ctx.explanations.updates(engineId, first, { rebuild: signed });
 }

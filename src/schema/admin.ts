@@ -3,7 +3,7 @@ import { type CacheKind, cacheKinds } from '../config/cache-kinds.ts';
 import * as resolvers from '../resolvers/admin.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
-import { areaCode, stationId } from './refs.ts';
+import { areaCode, stationCode } from './refs.ts';
 
 // What each kind holds, keyed by the kinds' table so that a new kind cannot go without a description.
 const kindDescriptions: Record<CacheKind, string> = {
@@ -11,9 +11,9 @@ const kindDescriptions: Record<CacheKind, string> = {
   crime: 'Crime figures (`Area.safety`) by ONS code.',
   schools: 'School figures (`Area.schools`) by ONS code.',
   commute: 'Routes from a borough to a station, by the pair.',
-  station: 'Stations by id, and station searches.',
+  station: 'Stations by code (`Station.code`), and station searches.',
   recommendation: 'Rankings (`recommendations`) by question.',
-  explanation: 'Explanation jobs by id (a running one for at most a minute, a failed one not at all).',
+  explanation: 'Explanation jobs by engine id (a running one for at most a minute, a failed one not at all).',
   persona: 'The list of personas.',
 };
 
@@ -77,8 +77,8 @@ builder.mutationFields((t) => ({
         validate: { maxLength: 33, items: { schema: areaCode } },
       }),
       destinations: t.arg.idList({
-        description: 'Station ids (at most 20) whose commutes from every warmed borough to cache too.',
-        validate: { maxLength: 20, items: { schema: stationId } },
+        description: 'Station codes (at most 20) whose commutes from every warmed borough to cache too.',
+        validate: { maxLength: 20, items: { schema: stationCode } },
       }),
     },
     resolve: (_root, args, ctx) => resolvers.warmCache(ctx, args.codes?.map(String), args.destinations?.map(Number)),

@@ -4,7 +4,8 @@ import { stationList } from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { InnerOuterEnum, OrderDirectionEnum, PropertySizeEnum } from './enums.ts';
-import { AreaRef, areaCode, StationRef, stationId } from './refs.ts';
+import { NodeRef, nodeId } from './node.ts';
+import { AreaRef, areaCode, StationRef, stationCode } from './refs.ts';
 import { LineRef } from './station.ts';
 
 type Rent = Area['housing']['rents'][number];
@@ -287,7 +288,9 @@ const CommuteRef = builder.objectRef<Commute>('Commute').implement({
 AreaRef.implement({
   description:
     "One of the 33 London boroughs (the City of London included). Figures are 2005 to 2024, each with its year: compare boroughs with them rather than read them as today's values. Each group of fields (`safety`, `schools`, `commute`) is fetched by its own loader, so a query pays only for what it selects.",
+  interfaces: [NodeRef],
   fields: (t) => ({
+    id: t.id({ description: "The borough's global id, for `node(id:)` (see `Node`).", resolve: (a) => nodeId('Area', a.code) }),
     code: t.exposeID('code', { description: 'The ONS borough code, E09000001 (City of London) to E09000033 (Westminster).' }),
     name: t.exposeString('name', { description: "The borough's name, e.g. `Kensington and Chelsea`." }),
     innerOuter: t.expose('innerOuter', { type: InnerOuterEnum, description: 'Whether it is an Inner or an Outer London borough.' }),
@@ -330,10 +333,14 @@ AreaRef.implement({
       type: CommuteRef,
       nullable: true,
       description:
-        'The fastest tube route from this borough to the station `to`; null for a station id the data does not hold, or when the engine could not be asked. Costs 5 points per borough.',
+        'The fastest tube route from this borough to the station `to`; null for a station code the data does not hold, or when the engine could not be asked. Costs 5 points per borough.',
       extensions: cost({ weight: 5 }),
       args: {
-        to: t.arg.id({ required: true, description: "The destination station's id (see `stations`).", validate: { schema: stationId } }),
+        to: t.arg.id({
+          required: true,
+          description: "The destination station's `code` (digits, see `stations`).",
+          validate: { schema: stationCode },
+        }),
       },
       resolve: (a, args, ctx) => ctx.loaders.commute.load({ from: a.code, to: Number(args.to) }),
     }),

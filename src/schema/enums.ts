@@ -1,18 +1,29 @@
+import type { PersonaId } from '../modal/contract.ts';
 import { builder } from './builder.ts';
 
 // GraphQL names on the left, the engine's values on the right, so resolvers pass values through unchanged.
 
+const personaIds = {
+  STUDENT: { value: 'student', description: 'A student renting a room on a tight budget: cheap rent and a short commute come first.' },
+  PARENT: { value: 'parent', description: 'A parent renting a family home: schools, safety and green space weigh as much as the rent.' },
+  DEVELOPER: {
+    value: 'developer',
+    description: 'A property developer or investor buying: price growth and entry price lead, transport access follows.',
+  },
+} as const;
+
 export const PersonaIdEnum = builder.enumType('PersonaId', {
   description: 'Who a recommendation is for: each persona has its own default size, location type and factor weights (see `personas`).',
-  values: {
-    STUDENT: { value: 'student', description: 'A student renting a room on a tight budget: cheap rent and a short commute come first.' },
-    PARENT: { value: 'parent', description: 'A parent renting a family home: schools, safety and green space weigh as much as the rent.' },
-    DEVELOPER: {
-      value: 'developer',
-      description: 'A property developer or investor buying: price growth and entry price lead, transport access follows.',
-    },
-  } as const,
+  values: personaIds,
 });
+
+type PersonaName = keyof typeof personaIds;
+
+/** A persona's name in the schema (`STUDENT`) by the engine's id (`student`), and back: a global id holds the name. */
+export const personaNames = {
+  of: (id: PersonaId) => (Object.keys(personaIds) as PersonaName[]).find((name) => personaIds[name].value === id)!,
+  idOf: (name: string): PersonaId | undefined => (Object.hasOwn(personaIds, name) ? personaIds[name as PersonaName].value : undefined),
+};
 
 export const PropertySizeEnum = builder.enumType('PropertySize', {
   description: 'The VOA rent categories. A room in a shared home is a size of its own, not zero bedrooms.',

@@ -1,16 +1,36 @@
+import { z } from 'zod';
+import type { Context } from '../context.ts';
 import { explanationIdArg, explanationIds } from '../explanations/ids.ts';
 import { plainText } from '../explanations/plain-text.ts';
+import type { Job } from '../modal/contract.ts';
 import * as resolvers from '../resolvers/explanations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
 import { LocationTypeEnum, PersonaIdEnum, PropertySizeEnum } from './enums.ts';
+import { NodeRef, nodeId, nodeKeyOf } from './node.ts';
 import { RecommendationRef } from './recommendation.ts';
-import { AreaRef, areaCode, ExplanationRef, stationId } from './refs.ts';
+import { AreaRef, areaCode, ExplanationRef, stationCode } from './refs.ts';
+
+// The engine and the cache know a job by its engine id; a client only ever sees it signed.
+const keyOf = (job: Job, ctx: Context) => explanationIds(ctx.config.explanations.idSecrets).sign(job.id);
+
+/** The key an `explanation(id:)` argument stands for: it is the key itself, or an Explanation's global id. */
+function explanationKeyOf(arg: string): string | undefined {
+  if (explanationIdArg.safeParse(arg).success) return arg;
+  const node = nodeKeyOf(arg);
+  return node?.type === 'Explanation' ? node.key : undefined;
+}
+
+const explanationArg = z
+  .string()
+  .refine((arg) => explanationKeyOf(arg) !== undefined, "must be an explanation's `id` or `key` (`ex1_...`), as this server gave it");
 
 const ExplanationStatus = builder.enumType('ExplanationStatus', {
   description: 'Where an explanation job is: PENDING while it runs, then READY or FAILED for good.',
   values: {
-    PENDING: { description: 'The job is running: `text` is null. Wait with @defer or `explanationUpdated`, or read it again by id.' },
+    PENDING: {
+      description: 'The job is running: `text` is null. Wait with @defer or `explanationUpdated`, or read it again by `id` or `key`.',
+    },
     READY: { description: 'The job is done: `text` holds the explanation and `source` says what wrote it.' },
     FAILED: { description: 'The job failed: `error` says why. Requesting the same explanation again starts it again.' },
   } as const,
@@ -27,12 +47,17 @@ const ExplanationSource = builder.enumType('ExplanationSource', {
 ExplanationRef.implement({
   description:
     'Why an area suits a persona, written in the background by a job: a request answers at once with the job PENDING, and the text comes later (READY).',
+  interfaces: [NodeRef],
   fields: (t) => ({
     id: t.id({
       description:
-        'Deterministic: the same question always has the same id, which stays readable (after restarts too). Signed by this server: an id written by hand reads only a job that exists.',
-      // The engine and the cache know the job by its engine id; a client only ever sees it signed.
-      resolve: (job, _args, ctx) => explanationIds(ctx.config.explanations.idSecrets).sign(job.id),
+        "The explanation's global id, for `node(id:)` (see `Node`), which only reads the job; `explanation(id:)` and `explanationUpdated(id:)` take it too.",
+      resolve: (job, _args, ctx) => nodeId('Explanation', keyOf(job, ctx)),
+    }),
+    key: t.id({
+      description:
+        'The job as this server signed it (`ex1_...`). Deterministic: the same question always has the same key, which stays readable (after restarts too). A key written by hand reads only a job that exists.',
+      resolve: (job, _args, ctx) => keyOf(job, ctx),
     }),
     status: t.expose('status', { type: ExplanationStatus, description: 'Whether the job is running, done or failed.' }),
     persona: t.expose('persona', { type: PersonaIdEnum, description: 'The persona the explanation speaks to.' }),
@@ -76,7 +101,10 @@ const ExplanationContextInput = builder.inputType('ExplanationContextInput', {
     }),
     locationType: t.field({ type: LocationTypeEnum, description: 'Renting or buying: which price the text compares with the budget.' }),
     size: t.field({ type: PropertySizeEnum, description: 'The size whose rent the text speaks of.' }),
-    commuteTo: t.id({ description: 'A station id (see `stations`) whose commute the text speaks of.', validate: { schema: stationId } }),
+    commuteTo: t.id({
+      description: "A station's `code` (digits, see `stations`) whose commute the text speaks of.",
+      validate: { schema: stationCode },
+    }),
   }),
 });
 
@@ -114,16 +142,16 @@ builder.queryFields((t) => ({
     type: ExplanationRef,
     nullable: true,
     description:
-      'An explanation job by id; null for an id no engine can read, or one this server did not issue whose job does not exist (such an id never starts a job), or when the engine could not be asked (see the error at this path). Costs 2 points.',
+      'An explanation job by its `id` or its `key`; null for one no engine can read, or one this server did not sign whose job does not exist (such a key never starts a job), or when the engine could not be asked (see the error at this path). Costs 2 points.',
     extensions: cost({ weight: 2 }),
     args: {
       id: t.arg.id({
         required: true,
-        description: "The explanation's `id`, as this server gave it (`ex1_...`).",
-        validate: { schema: explanationIdArg },
+        description: "The explanation's global `id`, or its `key` (`ex1_...`), as this server gave them: either reads the same job.",
+        validate: { schema: explanationArg },
       }),
     },
-    resolve: (_root, args, ctx) => resolvers.explanation(ctx, String(args.id)),
+    resolve: (_root, args, ctx) => resolvers.explanation(ctx, explanationKeyOf(String(args.id))!, { mayRebuild: true }),
   }),
 }));
 
@@ -155,16 +183,16 @@ builder.subscriptionField('explanationUpdated', (t) =>
     type: ExplanationRef,
     nullable: true,
     description:
-      'The job now, then each status change until READY or FAILED, then the stream completes. Costs 10 points, charged once when it starts. For an id no engine can read: one null event, then the end.',
+      'The job now, then each status change until READY or FAILED, then the stream completes. Costs 10 points, charged once when it starts. For a job no engine can read: one null event, then the end.',
     extensions: cost({ weight: 10 }),
     args: {
       id: t.arg.id({
         required: true,
-        description: "The explanation's `id`, as this server gave it (`ex1_...`).",
-        validate: { schema: explanationIdArg },
+        description: "The explanation's global `id`, or its `key` (`ex1_...`), as this server gave them: either follows the same job.",
+        validate: { schema: explanationArg },
       }),
     },
-    subscribe: (_root, args, ctx) => resolvers.explanationUpdates(ctx, String(args.id)),
+    subscribe: (_root, args, ctx) => resolvers.explanationUpdates(ctx, explanationKeyOf(String(args.id))!),
     resolve: (job) => job,
   }),
 );

@@ -4,8 +4,9 @@ import { toContext } from '../resolvers/explanations.ts';
 import { toEngineInput } from '../resolvers/recommendations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
-import { FactorEnum, LocationTypeEnum, PersonaIdEnum, PropertySizeEnum } from './enums.ts';
-import { AreaRef, StationRef, stationId } from './refs.ts';
+import { FactorEnum, LocationTypeEnum, PersonaIdEnum, PropertySizeEnum, personaNames } from './enums.ts';
+import { NodeRef, nodeId } from './node.ts';
+import { AreaRef, StationRef, stationCode } from './refs.ts';
 
 type Weights = Record<string, number>;
 type Ranked = RecommendResult['results'][number];
@@ -213,8 +214,8 @@ const RecommendationInput = builder.inputType('RecommendationInput', {
     }),
     size: t.field({ type: PropertySizeEnum, description: "The size to rent; the persona's default size without it. Ignored when buying." }),
     commuteTo: t.id({
-      description: "A station id (see `stations`): adds the commute factor and each result's `commute`.",
-      validate: { schema: stationId },
+      description: "A station's `code` (digits, see `stations`): adds the commute factor and each result's `commute`.",
+      validate: { schema: stationCode },
     }),
     maxCommuteMinutes: t.int({
       description: 'Leave out areas whose commute to `commuteTo` is longer, 1 to 300 minutes; needs `commuteTo`.',
@@ -227,8 +228,13 @@ const RecommendationInput = builder.inputType('RecommendationInput', {
 
 const PersonaRef = builder.objectRef<Persona>('Persona').implement({
   description: 'A kind of user the ranking is tuned for, with its defaults.',
+  interfaces: [NodeRef],
   fields: (t) => ({
-    id: t.expose('id', { type: PersonaIdEnum, description: 'The persona, as `recommendations(input: { persona })` takes it.' }),
+    id: t.id({
+      description: "The persona's global id, for `node(id:)` (see `Node`).",
+      resolve: (p) => nodeId('Persona', personaNames.of(p.id)),
+    }),
+    key: t.expose('id', { type: PersonaIdEnum, description: 'The persona, as `recommendations(input: { persona })` takes it.' }),
     name: t.exposeString('name', { description: 'A display name, e.g. `Student`.' }),
     description: t.exposeString('description', { description: 'One sentence on what the persona looks for, for display.' }),
     defaultSize: t.expose('defaultSize', { type: PropertySizeEnum, description: 'The size ranked when a question gives none.' }),

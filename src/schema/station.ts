@@ -1,13 +1,16 @@
 import * as resolvers from '../resolvers/stations.ts';
 import { builder } from './builder.ts';
 import { cost } from './cost.ts';
-import { AreaRef, StationRef, stationId } from './refs.ts';
+import { NodeRef, nodeId } from './node.ts';
+import { AreaRef, StationRef, stationCode } from './refs.ts';
 
 export const LineRef = builder.objectRef<{ id: number; name: string; colour?: string }>('Line').implement({
   description:
     'A line of the tube data: the 12 tube lines of around 2005 (the East London line among them) and the Docklands Light Railway.',
+  interfaces: [NodeRef],
   fields: (t) => ({
-    id: t.exposeID('id', { description: "The line's id in the tube data (digits), stable across requests." }),
+    id: t.id({ description: "The line's global id, for `node(id:)` (see `Node`).", resolve: (l) => nodeId('Line', l.id) }),
+    code: t.exposeID('id', { description: "The line's code in the tube data (digits), stable across requests." }),
     name: t.exposeString('name', { description: "The line's name, e.g. `Victoria Line`." }),
     colour: t.string({
       nullable: true,
@@ -20,8 +23,12 @@ export const LineRef = builder.objectRef<{ id: number; name: string; colour?: st
 StationRef.implement({
   description:
     "A tube station, usable as a commute destination: one of 302 in the tube data (after Nicola Greco's tubemaps and Wikimedia Commons; not official TfL data), the network as it stood around 2005, with the zones of that time.",
+  interfaces: [NodeRef],
   fields: (t) => ({
-    id: t.exposeID('id', { description: "The station's id in the tube data (digits): what `commuteTo` and `commute(to:)` take." }),
+    id: t.id({ description: "The station's global id, for `node(id:)` (see `Node`).", resolve: (s) => nodeId('Station', s.id) }),
+    code: t.exposeID('id', {
+      description: "The station's code in the tube data (digits): what `station(code:)`, `commuteTo` and `commute(to:)` take.",
+    }),
     name: t.exposeString('name', { description: "The station's name, e.g. `King's Cross St. Pancras`." }),
     lat: t.exposeFloat('lat', { description: 'Latitude in WGS84 degrees north.' }),
     lon: t.exposeFloat('lon', { description: 'Longitude in WGS84 degrees east (negative west of Greenwich).' }),
@@ -70,8 +77,11 @@ builder.queryFields((t) => ({
   station: t.field({
     type: StationRef,
     nullable: true,
-    description: 'One station by id; null when no station has the id, or when the engine could not be asked (see the error at this path).',
-    args: { id: t.arg.id({ required: true, description: "The station's id (digits, see `stations`).", validate: { schema: stationId } }) },
-    resolve: (_root, args, ctx) => ctx.loaders.station.load(Number(args.id)),
+    description:
+      'One station by code; null when no station has the code, or when the engine could not be asked (see the error at this path).',
+    args: {
+      code: t.arg.id({ required: true, description: "The station's `code` (digits, see `stations`).", validate: { schema: stationCode } }),
+    },
+    resolve: (_root, args, ctx) => ctx.loaders.station.load(Number(args.code)),
   }),
 }));

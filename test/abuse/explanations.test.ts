@@ -91,13 +91,13 @@ describe('hand-built explanation ids against the production server', () => {
     expect(served.ms).toBeLessThan(1_000);
   });
 
-  it('a job asked for the charged way is shown with a signed id, which reads it', async () => {
-    const { body } = await server.gql(`mutation { requestExplanation(areaCode: "E09000007", persona: STUDENT) { id status } }`);
-    const id: string = body.data.requestExplanation.id;
-    expect(id).toMatch(/^ex1_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
+  it('a job asked for the charged way is shown with a signed key, which reads it', async () => {
+    const { body } = await server.gql(`mutation { requestExplanation(areaCode: "E09000007", persona: STUDENT) { id key status } }`);
+    const { id, key }: { id: string; key: string } = body.data.requestExplanation;
+    expect(key).toMatch(/^ex1_[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{22}$/);
     expect(await explanationsBudget()).toEqual({ remaining: 9, limit: 10 });
-    expect(await jobsHeld([id.slice(0, id.lastIndexOf('.'))])).toBe(1);
-    const read = await server.gql(READ, { id });
+    expect(await jobsHeld([key.slice(0, key.lastIndexOf('.'))])).toBe(1);
+    const read = await server.gql(READ, { id: key });
     expect(read.body.data.explanation.id).toBe(id);
   });
 });
