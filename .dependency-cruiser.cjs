@@ -62,8 +62,10 @@ const layers = [
   { name: 'app', members: ['yoga.ts'], why: 'Assembles the Yoga app from every layer below.' },
   {
     name: 'server',
-    members: ['server.ts'],
-    why: 'The process entry. It imports yoga.ts, so it sits on a floor of its own above the app.',
+    members: ['server.ts', 'serverless.ts'],
+    why:
+      'The entries: the process that listens, and the route handlers of a serverless function. Each imports ' +
+      'yoga.ts, so they sit on a floor of their own above the app.',
   },
 ];
 

@@ -16,7 +16,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/**/*.test.ts'],
-          exclude: ['test/abuse/**', 'test/clients/**'],
+          exclude: ['test/abuse/**', 'test/clients/**', 'test/deploy/**'],
           globalSetup: ['test/global-setup.ts'],
         },
       },
@@ -41,6 +41,19 @@ export default defineConfig({
           include: ['test/clients/**/*.test.ts'],
           globalSetup: ['test/global-setup.ts'],
           fileParallelism: false,
+        },
+      },
+      {
+        // The Vercel app (deploy/vercel) built with `next build` and served by `next start`, and the
+        // serverless entry it imports: one file at a time, as the build takes both cores (run by
+        // `npm run test:deploy`).
+        extends: true,
+        test: {
+          name: 'deploy',
+          include: ['test/deploy/**/*.test.ts'],
+          globalSetup: ['test/global-setup.ts'],
+          fileParallelism: false,
+          hookTimeout: 300_000,
         },
       },
     ],

@@ -1,4 +1,5 @@
 import type { Cache } from './cache/cache.ts';
+import type { ResponseCache } from './cache/response-cache.ts';
 import type { Config } from './config/config.ts';
 import type { ExplanationWatcher } from './explanations/watcher.ts';
 import type { Loaders, RequestStats } from './loaders/loaders.ts';
@@ -11,6 +12,8 @@ export interface Context {
   loaders: Loaders;
   stats: RequestStats;
   cache: Cache;
+  /** Whole answers (src/http/response-cache.ts): the admin resolvers drop those built from what they change. */
+  responseCache: ResponseCache;
   engine: EngineHandle;
   config: Config;
   /** The request carried the admin token. */

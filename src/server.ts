@@ -30,7 +30,7 @@ const open = trackOpenRequests(server);
 server.listen(config.server.port, config.server.host, () => {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.server.port;
-  const url = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${port}/graphql`;
+  const url = `http://${config.server.host === '0.0.0.0' ? 'localhost' : config.server.host}:${port}${config.graphqlPath}`;
   app.log('server.listening', { url, env: config.env, engineMode: config.engine.mode, graphiql: config.graphiql });
 });
 

@@ -2,22 +2,28 @@ import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga } from 'graphql-yoga';
 import { createCache } from './cache/create-cache.ts';
 import { boundedDocumentCaches } from './cache/document-cache.ts';
-import { type Config, loadConfig } from './config/config.ts';
+import { createResponseCache } from './cache/response-cache.ts';
+import { watchDataVersion } from './cache/response-data-version.ts';
+import type { Config } from './config/config.ts';
 import type { Context } from './context.ts';
 import { explanationCharger } from './explanations/charge.ts';
 import { ExplanationWatcher } from './explanations/watcher.ts';
 import { isAdminRequest } from './http/admin-auth.ts';
 import { useAutomaticPersistedQueries } from './http/apq.ts';
+import { useCompression } from './http/compression.ts';
 import { useOriginPolicy } from './http/cors.ts';
 import { getStartsNoJobs } from './http/csrf.ts';
 import { Drain, useDrain } from './http/drain.ts';
-import { useErrorCodes } from './http/error-codes-plugin.ts';
+import { useCodedHttpRefusals, useErrorCodes } from './http/error-codes-plugin.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
+import { useGraphiQLPage } from './http/graphiql-page.ts';
+import { useHttpCache } from './http/http-cache.ts';
 import { httpOptions } from './http/http-options.ts';
 import { useJit } from './http/jit.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
 import { useNoInternalErrors } from './http/no-internal-errors.ts';
 import { useReadiness } from './http/readiness.ts';
+import { useResponseCache } from './http/response-cache.ts';
 import { securityPlugins } from './http/security.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
 import { useStaleMarker } from './http/stale-plugin.ts';
@@ -38,17 +44,24 @@ import { schema } from './schema/index.ts';
 
 export interface AppOptions {
   log?: Log;
+  /** Compress answers here (the default). Off behind a platform that compresses at its edge (Vercel, Next). */
+  compress?: boolean;
 }
 
 /**
- * Builds the whole server without listening, so tests call `app.fetch` or mount it on any HTTP server, and a
- * serverless route handler can export `app.fetch` as it is.
+ * Builds the whole server without listening, so tests call `app.fetch` or mount it on any HTTP server, and
+ * the serverless entry (src/serverless.ts) answers a platform's requests with it.
  */
 export function createApp(config: Config, options: AppOptions = {}) {
   const observability = createObservability(config, options.log ?? createLogger());
   const { log, errorReporting } = observability;
   const metrics = createMetrics();
-  const engine = createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log);
+  const responseCache = createResponseCache(config.cache, config.responseCache.maxBytes, log);
+  // Answers are keyed by the engine's data version, learnt from whatever it answers.
+  const engine = watchDataVersion(
+    createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log),
+    (version) => responseCache.noteDataVersion(version),
+  );
   const cache = createCache(config.cache, metrics, log, config.engine.staleAfterMs);
   const rateLimits = createRateLimits(config, metrics, log);
   const clientOf = clientResolver(config.rateLimit);
@@ -58,11 +71,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
-    graphqlEndpoint: '/graphql',
+    graphqlEndpoint: config.graphqlPath,
     landingPage: false,
-    graphiql: config.graphiql ? { title: 'veo-bff', defaultQuery } : false,
-    // Loaded on first use: the GraphiQL bundle keeps about 30 MB on the heap, for nothing where it is off.
-    renderGraphiQL: async (options) => (await import('@graphql-yoga/render-graphiql')).renderGraphiQL(options),
+    // Served by useGraphiQLPage below, rendered once and compressed.
+    graphiql: false,
     // Never the original error in an answer, development included: its stack is in the log (yoga.error).
     maskedErrors: { isDev: false },
     logging: yogaLogger(log),
@@ -80,6 +92,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
         loaders,
         stats,
         cache,
+        responseCache,
         engine,
         config,
         client,
@@ -93,11 +106,28 @@ export function createApp(config: Config, options: AppOptions = {}) {
       };
     },
     plugins: [
+      ...(config.graphiql
+        ? [
+            useGraphiQLPage({
+              graphqlPath: config.graphqlPath,
+              compress: options.compress !== false,
+              // Loaded on first use: the GraphiQL bundle keeps about 30 MB on the heap, for nothing where it is off.
+              render: async () =>
+                (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({
+                  title: 'veo-bff',
+                  defaultQuery,
+                  endpoint: config.graphqlPath,
+                }),
+            }),
+          ]
+        : []),
+      // Before the request log, whose line then has the status sent (a 304).
+      useHttpCache({ graphqlPath: config.graphqlPath }),
       // First, so they see every request, including those refused by the plugins after them.
       useRequestLog({ log, clientOf }),
       useOriginPolicy(config.security),
       // After the origin check; each operation it carries then goes through every plugin below.
-      useSingleConnectionSse({ graphqlEndpoint: '/graphql', clientOf, drain, log }),
+      useSingleConnectionSse({ graphqlEndpoint: config.graphqlPath, clientOf, drain, log }),
       useReadiness({ engine, cache, timeoutMs: config.observability.readyTimeoutMs, draining: () => drain.draining }),
       // Before anything walks the variables (cost, coercion, error reporting).
       useVariablesLimit(config.variables),
@@ -110,13 +140,23 @@ export function createApp(config: Config, options: AppOptions = {}) {
         : useAutomaticPersistedQueries(config.security.apqMaxBytes),
       useMetrics(metrics, config, log),
       useErrorCodes(),
+      useCodedHttpRefusals(),
       useSpecStatuses(),
       useStaleMarker(),
-      useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: '/graphql', clientOf }),
+      useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: config.graphqlPath, clientOf }),
       useDeferStream(),
       ...useJit(),
+      // After the cost plugin and graphql-jit: a hit is priced and charged, and skips only execution.
+      useResponseCache({
+        responses: config.responseCache.enabled ? responseCache : undefined,
+        ttlSeconds: config.cache.ttlSeconds,
+        metrics,
+        trustedManifest: config.security.trustedDocuments?.manifest,
+      }),
       // Last: it wraps the executor the plugins above chose.
       useDrain(drain),
+      // After every plugin that may give a response another body (responses go through them in this order).
+      ...(options.compress === false ? [] : [useCompression()]),
     ],
   });
 
@@ -126,6 +166,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     metrics,
     engine,
     cache,
+    responseCache,
     log,
     drain,
     /** Sends the queued log lines and error events, waiting at most `timeoutMs`. */
@@ -138,29 +179,3 @@ export function createApp(config: Config, options: AppOptions = {}) {
 }
 
 export type App = ReturnType<typeof createApp>;
-
-let shared: App | undefined;
-
-/**
- * The server as one fetch handler, for serverless platforms. In a Next.js route handler
- * (`app/api/graphql/route.ts`): `export { handleRequest as GET, handleRequest as POST } from 'veo-bff/src/yoga.ts'`,
- * with ENGINE_MODE=modal and the Modal settings in the environment. Built on first use, then reused.
- */
-export async function handleRequest(request: Request, platform?: ServerlessPlatform): Promise<Response> {
-  shared ??= createApp(loadConfig());
-  const response = await shared.fetch(request);
-  // A platform may freeze the function once it has answered, losing what is still queued for Axiom and
-  // Sentry. Where it offers `waitUntil` (Vercel Edge, Cloudflare) the flush runs after the answer; elsewhere
-  // the answer waits for it: one ingest round trip when Axiom or Sentry is set (nothing otherwise), capped.
-  const flushed = shared.flush(SERVERLESS_FLUSH_MS);
-  if (typeof platform?.waitUntil === 'function') platform.waitUntil(flushed);
-  else await flushed;
-  return response;
-}
-
-/** What some serverless platforms pass beside the request. */
-export interface ServerlessPlatform {
-  waitUntil?: (promise: Promise<unknown>) => void;
-}
-
-const SERVERLESS_FLUSH_MS = 1_000;

@@ -103,7 +103,7 @@ describe('charging', () => {
       cost: { requestedQueryCost: 100, maximumAvailable: 50 },
     });
     expect(refused.body.errors![0]!.message).toContain('your budget holds at most 50');
-    expect(refused.headers.get('x-ratelimit-remaining')).toBe('50');
+    expect(refused.headers.get('x-ratelimit-remaining')).toBe('49'); // one point, as any refusal
     // rateLimit(query:) says the same before it is sent.
     const priced = await s.gql(`query ($q: String!) { rateLimit(query: $q) { maxQueryCost query { requestedQueryCost withinMaximum } } }`, {
       q: DASHBOARD,
@@ -121,10 +121,10 @@ describe('charging', () => {
     const answers = [
       await s.gql(DASHBOARD), // 200: minute 900 of 1000, day 250 of 350 (the tighter share)
       await s.gql(`{ area(code: "E09000007") { name `), // 400, does not parse: 1 point
-      await s.gql(OVERSIZED), // 400, over MAX_QUERY_COST: nothing
+      await s.gql(OVERSIZED), // 400, over MAX_QUERY_COST: 1 point
       await s.gql(DASHBOARD), // 200
       await s.gql(DASHBOARD), // 200
-      await s.gql(DASHBOARD), // 429: the day budget has 49
+      await s.gql(DASHBOARD), // 429: the day budget has 48
       await s.gql(INFO), // free
     ];
     expect(answers.map((a) => a.status)).toEqual([200, 400, 400, 200, 200, 429, 200]);
@@ -135,7 +135,7 @@ describe('charging', () => {
       const throttle = answer.body.extensions?.cost?.throttleStatus ?? answer.body.errors?.[0]?.extensions?.cost?.throttleStatus;
       if (throttle) expect(throttle).toEqual({ maximumAvailable: 1000, currentlyAvailable: ietf(answer).minute, restoreRate: 0.28 });
     }
-    expect(answers.map((a) => ietf(a).minute)).toEqual([900, 899, 899, 799, 699, 699, 699]);
+    expect(answers.map((a) => ietf(a).minute)).toEqual([900, 899, 898, 798, 698, 698, 698]);
   });
 });
 

@@ -194,6 +194,8 @@ describe('more jobs than one engine call takes', () => {
       MAX_ALIASES: '200',
       MAX_TOKENS: '5000',
       MAX_QUERY_COST: '10000',
+      // The subscriptions come from 8 clients behind a proxy: one may hold 16 streams.
+      TRUST_PROXY: '1',
     });
     const questions = Array.from(
       { length: 120 },
@@ -217,7 +219,7 @@ describe('more jobs than one engine call takes', () => {
     const streams = ids.map(async (id, i) => {
       const response = await fetch(`${s.url}/graphql`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', 'x-forwarded-for': `192.0.2.${i % 8}` },
         body: JSON.stringify({ query: `subscription ($id: ID!) { explanationUpdated(id: $id) { status } }`, variables: { id } }),
         signal: aborts[i]!.signal,
       });

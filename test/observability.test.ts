@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
 import { eventually, type IngestStandIn, ingestStandIn } from './helpers/ingest-stand-in.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -189,55 +189,5 @@ describe('the request log', () => {
     const written = JSON.stringify(s.logs) + JSON.stringify(ingest.axiomLines(dataset));
     expect(s.logs.some((l) => l.event === 'cache.redis.failed')).toBe(true);
     for (const secret of [ADMIN_TOKEN, API_KEY, AXIOM_TOKEN, 'upstash-token-never-to-be-seen-04']) expect(written).not.toContain(secret);
-  });
-});
-
-describe('as a serverless function', () => {
-  const dataset = 'veo-serverless';
-  let handleRequest: typeof import('../src/yoga.ts').handleRequest;
-  const stdout: string[] = [];
-
-  beforeAll(async () => {
-    Object.assign(process.env, {
-      NODE_ENV: 'test',
-      LOCAL_ENGINE_URL: inject('engineUrl'),
-      AXIOM_TOKEN,
-      AXIOM_DATASET: dataset,
-      AXIOM_URL: ingest.url,
-    });
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-      stdout.push(String(chunk));
-      return true;
-    });
-    ({ handleRequest } = await import('../src/yoga.ts'));
-  });
-  afterAll(() => {
-    vi.restoreAllMocks();
-    for (const name of ['LOCAL_ENGINE_URL', 'AXIOM_TOKEN', 'AXIOM_DATASET', 'AXIOM_URL']) delete process.env[name];
-  });
-
-  const request = (id: string) =>
-    new Request('http://localhost/graphql', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-request-id': id },
-      body: JSON.stringify({ query: '{ personas { id } }' }),
-    });
-  const shipped = (id: string) => ingest.axiomLines(dataset).some((l) => l.requestId === id);
-
-  it('has flushed the request line to Axiom by the time it answers', async () => {
-    const response = await handleRequest(request('req-serverless-001'));
-    expect(response.status).toBe(200);
-    expect(shipped('req-serverless-001')).toBe(true);
-  });
-
-  it('hands the flush to the platform when it offers waitUntil', async () => {
-    const pending: Promise<unknown>[] = [];
-    const response = await handleRequest(request('req-serverless-002'), { waitUntil: (p) => pending.push(p) });
-    expect(response.status).toBe(200);
-    expect(pending).toHaveLength(1);
-    await Promise.all(pending);
-    expect(shipped('req-serverless-002')).toBe(true);
-    expect(stdout.join('')).toContain('req-serverless-002');
-    expect(stdout.join('')).not.toContain(AXIOM_TOKEN);
   });
 });

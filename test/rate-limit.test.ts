@@ -29,7 +29,7 @@ describe('cost and rate limits (in-process store)', () => {
     expect(Number(headers.get('x-ratelimit-reset'))).toBeLessThanOrEqual(60);
   });
 
-  it('refuses a query over MAX_QUERY_COST before it runs, charging nothing', async () => {
+  it('refuses a query over MAX_QUERY_COST before it runs, charging one point as any refusal', async () => {
     const s = await server({ MAX_QUERY_COST: '99', RATE_LIMIT_POINTS_PER_MINUTE: '500' });
     let answer: any;
     const calls = await s.countEngineCalls(async () => (answer = await s.gql(DASHBOARD)));
@@ -40,10 +40,10 @@ describe('cost and rate limits (in-process store)', () => {
       cost: { requestedQueryCost: 100, maximumAvailable: 99 },
     });
     expect(answer.body.errors[0].extensions.http).toBeUndefined();
-    expect(answer.headers.get('x-ratelimit-remaining')).toBe('500');
+    expect(answer.headers.get('x-ratelimit-remaining')).toBe('499');
     const { body } = await s.gql(`{ rateLimit { budgets { name remaining } } }`);
-    // Nothing for the refused query, and nothing for this one: an operation of rateLimit alone is free.
-    expect(body.data!.rateLimit.budgets[0]).toEqual({ name: 'minute', remaining: 500 });
+    // One point for the refused query, and nothing for this one: an operation of rateLimit alone is free.
+    expect(body.data!.rateLimit.budgets[0]).toEqual({ name: 'minute', remaining: 499 });
   });
 
   it('answers 429 with Retry-After once the minute budget cannot afford a query, charging nothing, and serves again once it can', async () => {

@@ -311,16 +311,46 @@ describe('resolvers/admin', () => {
     expect(await codeOf(warmCache(ctx))).toBe('FORBIDDEN');
   });
 
-  it('invalidates the ids given, or the whole kind', async () => {
-    const ctx = contextWith({ admin: true, cache: cache() });
+  /** Stands in for the response cache: what the resolvers drop from it. */
+  const answers = () => {
+    const dropped: unknown[] = [];
+    return { dropped, invalidate: async (entities: Iterable<unknown>) => void dropped.push(...entities) };
+  };
+
+  it('invalidates the ids given, or the whole kind, with the answers built from them', async () => {
+    const responseCache = answers();
+    const ctx = contextWith({ admin: true, cache: cache(), responseCache });
     expect(await invalidateCache(ctx, 'crime', ['E1', 'E2'])).toEqual({ kind: 'crime', version: 1, deleted: 2 });
     expect(await invalidateCache(ctx, 'crime', null)).toEqual({ kind: 'crime', version: 2, deleted: 0 });
+    expect(responseCache.dropped).toEqual([
+      { typename: 'kind/crime', id: 'E1' },
+      { typename: 'kind/crime', id: 'E2' },
+      { typename: 'kind/crime' },
+    ]);
+    // An area's answers are also found by its global id; the list of every area holds it.
+    responseCache.dropped.length = 0;
+    await invalidateCache(ctx, 'area', ['E1']);
+    expect(responseCache.dropped).toEqual([
+      { typename: 'kind/area', id: 'E1' },
+      { typename: 'kind/area', id: 'all' },
+      { typename: 'Area', id: 'QXJlYTpFMQ' },
+    ]);
   });
 
   it('warms every area, its figures, the stations, the personas and the commutes asked for, one call per route', async () => {
     const e = engine();
-    const ctx = contextWith({ admin: true, cache: cache(), engine: { engine: e } });
+    const responseCache = answers();
+    const ctx = contextWith({ admin: true, cache: cache(), engine: { engine: e }, responseCache });
     const warmed = await warmCache(ctx, null, [7]);
+    // Whatever was fetched again: the answers that read it go.
+    expect(responseCache.dropped).toEqual(
+      expect.arrayContaining([
+        { typename: 'kind/area', id: 'all' },
+        { typename: 'kind/crime', id: 'E2' },
+        { typename: 'kind/commute', id: 'E1>7' },
+        { typename: 'kind/persona', id: 'all' },
+      ]),
+    );
     // The list of every area (which primes the areas themselves), two crime and two school figures, the
     // station list and its one station, two commutes, the personas.
     expect(warmed).toMatchObject({ areas: 2, warmed: 1 + 2 + 2 + 1 + 1 + 2 + 1, engineCalls: 7 });

@@ -257,12 +257,13 @@ describe('CSRF', () => {
         .on('error', reject)
         .end();
     });
-  const refusedAsCsrf = async (response: Response) => {
+  const refusedAsCsrf = async (response: Response, namesHeader = true) => {
     expect(response.status).toBe(403);
     const { errors } = await response.json();
     expect(errors[0].extensions.code).toBe('CSRF_HEADER_REQUIRED');
-    // The message names the one header to add.
-    expect(errors[0].message).toContain('x-graphql-yoga-csrf: 1');
+    // The message names the one header to add, where adding it makes the request run.
+    if (namesHeader) expect(errors[0].message).toContain('x-graphql-yoga-csrf: 1');
+    else expect(errors[0].message).not.toContain('x-graphql-yoga-csrf');
   };
 
   it("runs a GET without a CSRF header: urql's default, a page's own fetch, a CORS fetch from an allowed origin", async () => {
@@ -312,13 +313,32 @@ describe('CSRF', () => {
       headers: { 'content-type': 'text/plain' },
       body: '{"query":"{ __typename }"}',
     });
-    await refusedAsCsrf(text);
+    // A text/plain body is not read even with the header, so the message asks for JSON alone.
+    await refusedAsCsrf(text, false);
     const withHeader = await fetch(`${s.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...CSRF },
       body: 'query=%7B__typename%7D',
     });
     expect(withHeader.status).toBe(200);
+    expect((await post(s, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
+  });
+
+  it('an unreadable content type (415) and an Accept it cannot serve (406) are coded, not empty', async () => {
+    const unread = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain', ...CSRF },
+      body: '{"query":"{ __typename }"}',
+    });
+    expect(unread.status).toBe(415);
+    expect((await unread.json()).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    const xml = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/xml' },
+      body: '{"query":"{ __typename }"}',
+    });
+    expect(xml.status).toBe(406);
+    expect((await xml.json()).errors[0]).toMatchObject({ extensions: { code: 'NOT_ACCEPTABLE' } });
     expect((await post(s, JSON.stringify({ query: '{ __typename }' }))).status).toBe(200);
   });
 

@@ -1,6 +1,11 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { createClient, type NetworkError } from 'graphql-sse';
+import { createSchema, createYoga } from 'graphql-yoga';
 import { afterEach, describe, expect, it } from 'vitest';
 import { FindStationDocument } from '../operations/generated/graphql.ts';
+import { Drain } from '../src/http/drain.ts';
+import { useSingleConnectionSse } from '../src/http/sse-single-connection.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
@@ -29,7 +34,7 @@ async function slowEngine(delayMs: number) {
 type Event = { event: 'next' | 'complete'; data: { id: string; payload?: any } };
 
 /** Reserves and opens a stream as graphql-sse's client does, and reads its events as they come. */
-async function openStream(s: TestServer, headers: Record<string, string> = {}) {
+async function openStream(s: { url: string }, headers: Record<string, string> = {}) {
   const reserved = await fetch(`${s.url}/graphql`, { method: 'PUT', headers });
   expect(reserved.status).toBe(201);
   const token = await reserved.text();
@@ -181,7 +186,7 @@ describe("graphql-sse's single connection mode", () => {
     await stream.close();
   });
 
-  it('keeps the origin policy and the body limit, and bounds reservations', async () => {
+  it('keeps the origin policy and the body limit', async () => {
     const s = await server({ ...PRODUCTION, MAX_BODY_BYTES: '2000' });
     // A browser on an allowed origin may reserve: the preflight allows PUT and DELETE.
     const preflight = await fetch(`${s.url}/graphql`, {
@@ -215,12 +220,6 @@ describe("graphql-sse's single connection mode", () => {
     const twice = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/event-stream', [TOKEN]: stream.token } });
     expect(twice.status).toBe(409);
     await stream.close();
-
-    // Reservations not yet connected: 16 a client.
-    const statuses: number[] = [];
-    for (let i = 0; i < 17; i += 1) statuses.push((await fetch(`${s.url}/graphql`, { method: 'PUT' })).status);
-    expect(statuses.slice(0, 16).every((status) => status === 201)).toBe(true);
-    expect(statuses[16]).toBe(429);
   });
 
   it('a DELETE stops one operation: nothing more comes for it, and the stream serves the next', async () => {
@@ -257,5 +256,162 @@ describe("graphql-sse's single connection mode", () => {
     expect(events[1]!.data.payload.errors[0].extensions.code).toBe('SHUTTING_DOWN');
     await stream.reading;
     expect(stream.ended).toBe(true);
+  });
+});
+
+const SUBSCRIPTION = 'subscription ($id: ID!) { explanationUpdated(id: $id) { status } }';
+const DEFERRED = '{ area(code: "E09000007") { name ... @defer { code } } }';
+/** A key in the engine's format for a job no engine holds: its subscription answers null, then ends. */
+const NO_SUCH_JOB = `ex1_${Buffer.from(JSON.stringify({ a: 'E09000007', c: {}, d: '000000000000', p: 'student' })).toString('base64url')}`;
+
+/** An operation over Yoga's own SSE (graphql-sse's distinct connections mode), its stream held open until closed. */
+async function overSse(s: TestServer, query: string, variables?: Record<string, unknown>) {
+  const controller = new AbortController();
+  const response = await fetch(`${s.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
+    body: JSON.stringify({ query, variables }),
+    signal: controller.signal,
+  });
+  return { response, close: () => controller.abort() };
+}
+
+const reserve = (s: TestServer) => fetch(`${s.url}/graphql`, { method: 'PUT' });
+
+/** Sends until the answer is not a 429: a slot comes back once the server has seen the connection close. */
+async function untilAdmitted(send: () => Promise<Response>): Promise<Response> {
+  for (let tries = 1; ; tries += 1) {
+    const response = await send();
+    if (response.status !== 429 || tries === 100) return response;
+    await response.body?.cancel();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function expectTooManyStreams(response: Response) {
+  expect(response.status).toBe(429);
+  expect(response.headers.get('retry-after')).toBe('10');
+  expect((await response.json()).errors[0].extensions).toEqual({ code: 'TOO_MANY_STREAMS', limit: 'streamsPerClient' });
+}
+
+describe('open streams, in both modes', () => {
+  it('a client holds at most 16: reservations, connected streams and subscriptions alike; the 17th is refused, and a slot comes back when one closes', async () => {
+    const s = await server({ LOCAL_ENGINE_URL: await slowEngine(60_000), EXPLANATION_POLL_MS: '20' });
+    // Subscriptions that end give their slot back: more than 16 in a row are all served.
+    for (let i = 0; i < 20; i += 1) {
+      const { response } = await overSse(s, SUBSCRIPTION, { id: NO_SUCH_JOB });
+      expect(response.status).toBe(200);
+      expect(await response.text()).toMatch(/"explanationUpdated":null[\s\S]*event: complete/);
+    }
+
+    const { body } = await s.gql(`mutation { requestExplanation(areaCode: "E09000007", persona: STUDENT) { id } }`);
+    const id = body.data!.requestExplanation.id;
+    const connected = [];
+    for (let i = 0; i < 8; i += 1) connected.push(await openStream(s));
+    for (let i = 0; i < 4; i += 1) expect((await reserve(s)).status).toBe(201);
+    const subscriptions = [];
+    for (let i = 0; i < 4; i += 1) {
+      const subscription = await overSse(s, SUBSCRIPTION, { id });
+      expect(subscription.response.status).toBe(200);
+      subscriptions.push(subscription);
+    }
+
+    await expectTooManyStreams(await reserve(s));
+    await expectTooManyStreams((await overSse(s, SUBSCRIPTION, { id })).response);
+    // Queries and @defer answers end by themselves and hold no slot, under any Accept header.
+    for (const query of ['{ __typename }', DEFERRED]) {
+      const answered = await overSse(s, query);
+      expect(answered.response.status).toBe(200);
+      expect(await answered.response.text()).toContain('event: complete');
+    }
+    expect((await s.gql('{ __typename }')).status).toBe(200);
+
+    // A subscription's client leaves: a reservation fits again.
+    subscriptions.pop()!.close();
+    expect((await untilAdmitted(() => reserve(s))).status).toBe(201);
+    await expectTooManyStreams(await reserve(s));
+    // A stream's client leaves: a subscription fits again.
+    await connected.pop()!.close();
+    const again = await untilAdmitted(async () => (await overSse(s, SUBSCRIPTION, { id })).response);
+    expect(again.status).toBe(200);
+    await again.body!.cancel();
+
+    for (const subscription of subscriptions) subscription.close();
+    for (const stream of connected) await stream.close();
+  });
+
+  it("each subscription on a single connection is one of its client's open streams, until it ends or is stopped", async () => {
+    const s = await server({ LOCAL_ENGINE_URL: await slowEngine(60_000), EXPLANATION_POLL_MS: '20' });
+    const { body } = await s.gql(`mutation { requestExplanation(areaCode: "E09000009", persona: STUDENT) { id } }`);
+    const variables = { id: body.data!.requestExplanation.id };
+    const stream = await openStream(s);
+    for (let i = 0; i < 15; i += 1) {
+      expect((await stream.post({ query: SUBSCRIPTION, variables, extensions: { operationId: `watch${i}` } })).status).toBe(202);
+    }
+    await expectTooManyStreams(await stream.post({ query: SUBSCRIPTION, variables, extensions: { operationId: 'one-too-many' } }));
+    // Queries and @defer answers run beside them.
+    expect((await stream.post({ query: '{ __typename }', extensions: { operationId: 'query' } })).status).toBe(202);
+    expect((await stream.of('query'))[0]!.data.payload.data).toEqual({ __typename: 'Query' });
+    expect((await stream.post({ query: DEFERRED, extensions: { operationId: 'deferred' } })).status).toBe(202);
+    expect((await stream.of('deferred')).at(-1)!.event).toBe('complete');
+
+    // Stopping one gives its slot back at once; the refused id was never taken.
+    await fetch(`${s.url}/graphql?operationId=watch0`, { method: 'DELETE', headers: { [TOKEN]: stream.token } });
+    expect((await stream.post({ query: SUBSCRIPTION, variables, extensions: { operationId: 'one-too-many' } })).status).toBe(202);
+    expect((await stream.of('one-too-many', 1))[0]!.data.payload.data.explanationUpdated.status).toBe('PENDING');
+
+    // Closing the stream gives back every slot it held.
+    await stream.close();
+    expect((await untilAdmitted(() => reserve(s))).status).toBe(201);
+    for (let i = 1; i < 16; i += 1) expect((await reserve(s)).status).toBe(201);
+  });
+
+  it('closes a connected stream that has run nothing for the idle time, never one whose operation is running', async () => {
+    let ticks = 0;
+    const schema = createSchema({
+      typeDefs: 'type Query { ok: Boolean } type Subscription { tick: Int }',
+      resolvers: {
+        Subscription: {
+          tick: {
+            async *subscribe() {
+              for (;;) {
+                ticks += 1;
+                yield { tick: ticks };
+                await new Promise((resolve) => setTimeout(resolve, 50));
+              }
+            },
+          },
+        },
+      },
+    });
+    const plugin = useSingleConnectionSse({
+      graphqlEndpoint: '/graphql',
+      clientOf: () => ({ id: 'one' }),
+      drain: new Drain(),
+      log: () => {},
+      limits: { idleMs: 200 },
+    });
+    const http = createServer(createYoga({ schema, plugins: [plugin] }));
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    const local = { url: `http://127.0.0.1:${(http.address() as AddressInfo).port}` };
+    try {
+      const idle = await openStream(local);
+      await idle.reading;
+      const afterward = await fetch(`${local.url}/graphql`, { headers: { accept: 'text/event-stream', [TOKEN]: idle.token } });
+      expect((await afterward.json()).errors[0].extensions.code).toBe('STREAM_NOT_FOUND');
+
+      const busy = await openStream(local);
+      expect((await busy.post({ query: 'subscription { tick }', extensions: { operationId: 'tick' } })).status).toBe(202);
+      // Five idle times with the subscription running: the stream stays open and its events keep coming.
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(busy.ended).toBe(false);
+      expect(busy.events.filter((e) => e.data.id === 'tick').length).toBeGreaterThan(5);
+      await fetch(`${local.url}/graphql?operationId=tick`, { method: 'DELETE', headers: { [TOKEN]: busy.token } });
+      await busy.reading;
+      expect(busy.ended).toBe(true);
+    } finally {
+      http.closeAllConnections();
+      await new Promise((resolve) => http.close(resolve));
+    }
   });
 });

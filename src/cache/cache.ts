@@ -19,7 +19,20 @@ export interface CacheStats {
   hits: number;
   misses: number;
   stale: Map<CacheKind, Set<string>>;
+  /** The ids read of each kind: what an answer built from them depends on (the response cache tags it with them). */
+  read?: Map<CacheKind, Set<string>>;
+  /** A value was read that its kind keeps for less than its TTL (a job not yet finished): an answer holding it is not final. */
+  unsettled?: boolean;
+  /** When the first value read stops being fresh (ms since the epoch): an answer built from them is no fresher. */
+  freshUntil?: number;
 }
+
+/** Until when each value handed out is fresh (ms since the epoch), for the request that reads it (CacheStats). */
+const freshness = new WeakMap<Lookup<unknown>, number>();
+const fresh = <T>(lookup: Lookup<T>, until: number): Lookup<T> => {
+  freshness.set(lookup, until);
+  return lookup;
+};
 
 export interface CacheOptions {
   prefix: string;
@@ -116,6 +129,10 @@ export class Cache {
     stats?: CacheStats,
     opts: LoadOptions = {},
   ): Promise<(Lookup<T> | Error)[]> {
+    if (stats?.read) {
+      const read = stats.read.get(kind) ?? stats.read.set(kind, new Set()).get(kind)!;
+      for (const id of ids) read.add(id);
+    }
     const version = await this.version(kind);
     const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
     const results: (Lookup<unknown> | Promise<Lookup<unknown>>)[] = new Array(ids.length);
@@ -128,7 +145,7 @@ export class Cache {
     keys.forEach((key, i) => {
       const entry = fromMemory[i];
       if (entry && entry.f > now) {
-        results[i] = { value: entry.v, stale: false, cached: true };
+        results[i] = fresh({ value: entry.v, stale: false, cached: true }, entry.f);
         hits += 1;
         return;
       }
@@ -163,8 +180,14 @@ export class Cache {
     // Marked here, not where the copy was chosen, so that a request that waited on another's refresh says
     // its answer is stale too.
     if (stats) {
+      const { keepFor } = policyOf(kind);
       lookups.forEach((lookup, i) => {
-        if (!(lookup instanceof Error) && lookup.stale) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(ids[i]!);
+        if (lookup instanceof Error) return;
+        if (lookup.stale) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(ids[i]!);
+        const until = freshness.get(lookup);
+        if (until !== undefined) stats.freshUntil = Math.min(stats.freshUntil ?? until, until);
+        // Asked with an unbounded TTL, a final value is kept for all of it, whatever the configured one.
+        if (keepFor && keepFor(lookup.value, Infinity) !== Infinity) stats.unsettled = true;
       });
     }
     return lookups;
@@ -193,7 +216,7 @@ export class Cache {
         missing = missing.filter((key, i) => {
           const entry = found[i];
           if (entry && entry.f > now) {
-            mine.get(key)!.deferred.resolve({ value: entry.v, stale: false, cached: true });
+            mine.get(key)!.deferred.resolve(fresh({ value: entry.v, stale: false, cached: true }, entry.f));
             hits.push({ key, entry, ttlSeconds: Math.min(this.options.memoryTtlSeconds, (entry.f - now) / 1000) });
             return false;
           }
@@ -260,10 +283,12 @@ export class Cache {
         return;
       }
 
+      const fetchedAt = this.now();
       const writes = missing.flatMap((key, i) => {
         const value = values[i] ?? null;
-        mine.get(key)!.deferred.resolve({ value, stale: false, cached: false });
-        const ttl = write ? this.keepSeconds(kind, value) : null;
+        const keep = this.keepSeconds(kind, value);
+        mine.get(key)!.deferred.resolve(fresh({ value, stale: false, cached: false }, fetchedAt + (keep ?? 0) * 1000));
+        const ttl = write ? keep : null;
         return ttl === null ? [] : [{ key, value, ttl }];
       });
       await this.write(writes);

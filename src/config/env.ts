@@ -7,6 +7,17 @@ import { int, problem, secret } from './fields.ts';
 
 const YEAR = 365 * 24 * 3600;
 
+/** The paths the server answers besides GraphQL's (readiness, metrics): GRAPHQL_PATH may not take one. */
+const OWN_PATHS = ['/health', '/ready', '/metrics'];
+
+/** Where GraphQL (and GraphiQL) is served: `/graphql` by `npm start`, `/api/graphql` by a Next.js route. */
+const graphqlPath = z
+  .string()
+  .max(100)
+  .regex(/^(\/[A-Za-z0-9._~-]+)+$/, 'must be a path such as /graphql or /api/graphql: no query, fragment or trailing slash')
+  .refine((path) => !OWN_PATHS.includes(path), `must not be one of the server's own paths (${OWN_PATHS.join(', ')})`)
+  .default('/graphql');
+
 type TtlVariable = (typeof cacheKindPolicies)[CacheKind]['variable'];
 
 /** One TTL variable per cache kind, named and defaulted by the kind's row in cache-kinds.ts. */
@@ -18,6 +29,7 @@ export const serverEnv = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().optional(),
   PORT: int(4000, 0, 65535),
+  GRAPHQL_PATH: graphqlPath,
   HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 600_000),
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5_000, 100, 600_000),

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { projectPath } from '../lib/project-root.ts';
 import { entries, flag, int, problem } from './fields.ts';
@@ -6,8 +6,13 @@ import { entries, flag, int, problem } from './fields.ts';
 // The limits, CORS, CSRF, introspection and persisted-documents settings: their variables, the checks between
 // them, and the part of the configuration they make (config.ts puts the pieces together).
 
-/** Where `npm run codegen` writes the manifest of the operations in operations/. */
-const DEFAULT_TRUSTED_MANIFEST = projectPath('operations', 'generated', 'persisted-documents.json');
+/** Trusted documents by id: what `npm run codegen` writes from the operations in operations/. */
+export type TrustedManifest = Record<string, string>;
+
+/** Where `npm run codegen` writes the manifest (looked up only when it is to be read from a file). */
+const defaultManifestPath = () => projectPath('operations', 'generated', 'persisted-documents.json');
+
+const readManifest = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as TrustedManifest;
 
 /** An origin as browsers send it: scheme, host and optional port, nothing else. */
 const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
@@ -46,17 +51,20 @@ export const securityEnv = z.object({
 
 type SecurityEnv = z.output<typeof securityEnv> & { NODE_ENV: string };
 
-/** Reads only whether values are set, so it holds even when one of them failed to parse. */
-export function checkSecurity(env: SecurityEnv, ctx: z.RefinementCtx) {
+/**
+ * Reads only whether values are set, so it holds even when one of them failed to parse. `builtIn`: the
+ * manifest a bundle carries (the serverless entry), read from no file.
+ */
+export function checkSecurity(env: SecurityEnv, ctx: z.RefinementCtx, builtIn?: TrustedManifest) {
   if (env.NODE_ENV === 'production' && env.CORS_ORIGINS.length === 0) {
     problem(ctx, 'CORS_ORIGINS', 'required in production (the frontend origins allowed to call the API, comma-separated)');
   }
-  if (env.TRUSTED_DOCUMENTS === 'on' && !existsSync(env.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_MANIFEST)) {
+  if (env.TRUSTED_DOCUMENTS === 'on' && !builtIn && !existsSync(env.TRUSTED_DOCUMENTS_MANIFEST ?? defaultManifestPath())) {
     problem(ctx, 'TRUSTED_DOCUMENTS_MANIFEST', 'no manifest at that path; run `npm run codegen` or point it at one');
   }
 }
 
-export function securityConfig(env: SecurityEnv) {
+export function securityConfig(env: SecurityEnv, builtIn?: TrustedManifest) {
   const production = env.NODE_ENV === 'production';
   return {
     /** Exact origins allowed by CORS; empty with `localhostOrigins` in development. */
@@ -66,8 +74,11 @@ export function securityConfig(env: SecurityEnv) {
     maxBodyBytes: env.MAX_BODY_BYTES,
     introspection: env.INTROSPECTION ? env.INTROSPECTION === 'true' : !production,
     limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, directives: env.MAX_DIRECTIVES, tokens: env.MAX_TOKENS },
-    /** The manifest path when only its operations may run (TRUSTED_DOCUMENTS=on). */
-    trustedDocuments: env.TRUSTED_DOCUMENTS === 'on' ? { manifest: env.TRUSTED_DOCUMENTS_MANIFEST ?? DEFAULT_TRUSTED_MANIFEST } : undefined,
+    /** The manifest when only its operations may run (TRUSTED_DOCUMENTS=on). */
+    trustedDocuments:
+      env.TRUSTED_DOCUMENTS === 'on'
+        ? { manifest: builtIn ?? readManifest(env.TRUSTED_DOCUMENTS_MANIFEST ?? defaultManifestPath()) }
+        : undefined,
     /** Heap bytes for the documents automatic persisted queries register (TRUSTED_DOCUMENTS=off). */
     apqMaxBytes: env.APQ_MAX_MB * 1024 * 1024,
   };

@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { bearerToken } from '../lib/bearer.ts';
 
 /**
  * Whether the request carries `Authorization: Bearer <ADMIN_TOKEN>`. Both sides are hashed first so the
@@ -7,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 export function isAdminRequest(request: Request, adminToken: string | undefined): boolean {
   if (!adminToken) return false;
   const header = request.headers.get('authorization') ?? '';
-  const sent = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+  const sent = bearerToken(header);
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(sent), digest(adminToken));
 }

@@ -1,12 +1,9 @@
 import { createHash } from 'node:crypto';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { LRUCache } from 'lru-cache';
+import { DocumentStore } from './apq-store.ts';
 
 /** A SHA-256 as Apollo's and urql's links send it: hex, lowercase, nothing else. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/** Heap a stored document keeps beyond its text: its key and the cache's slots (about 230 bytes, measured). */
-const ENTRY_BYTES = 256;
 
 /**
  * Automatic persisted queries, Apollo's protocol, on GET and POST (TRUSTED_DOCUMENTS=off): a request may send
@@ -16,11 +13,12 @@ const ENTRY_BYTES = 256;
  * goes through every guard (limits, cost, budgets) each time it runs, as a query sent in full does.
  *
  * Registered documents live in this process (a restart or another instance answers not found once, then the
- * client sends the text again), in at most `maxBytes` of heap, least recently used first out. A document is
- * kept only once it has parsed and validated, so a client cannot push good entries out with junk for free.
+ * client sends the text again), in at most `maxBytes` of heap (see DocumentStore: new registrations cannot
+ * push out the documents clients use). A document is kept only once it has parsed and validated, so a client
+ * cannot push entries out with junk for free.
  */
 export function useAutomaticPersistedQueries(maxBytes: number): Plugin {
-  const documents = new LRUCache<string, string>({ maxSize: maxBytes, sizeCalculation: (text) => heapBytes(text) + ENTRY_BYTES });
+  const documents = new DocumentStore(maxBytes);
   // The document a request sent to register, from its params to its validation.
   const registering = new WeakMap<Request, { hash: string; query: string }>();
 
@@ -51,7 +49,7 @@ export function useAutomaticPersistedQueries(maxBytes: number): Plugin {
       if (!registration) return;
       registering.delete(request);
       return ({ valid }) => {
-        if (valid) documents.set(registration.hash, registration.query);
+        if (valid) documents.register(registration.hash, registration.query);
       };
     },
   };
@@ -84,6 +82,3 @@ const notFound = () =>
 
 /** A malformed request: 400 under every Accept header, and nothing is stored. */
 const refusal = (code: string, message: string) => createGraphQLError(message, { extensions: { code, http: { status: 400 } } });
-
-/** V8 keeps a string one byte a character, or two once any is beyond Latin-1. */
-const heapBytes = (text: string) => (/[\u0100-\uffff]/.test(text) ? 2 : 1) * text.length;

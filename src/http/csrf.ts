@@ -67,7 +67,10 @@ function forgeable(request: Request): string | undefined {
   const type = request.headers.get('content-type')?.toLowerCase();
   if (type && !FORM_CONTENT_TYPES.some((form) => type.startsWith(form))) return undefined;
   const sent = type ? `content-type ${type.split(';')[0]}` : 'no content-type';
-  return `A POST with ${sent} can come from a form on any site: send JSON (content-type: application/json), or add the header ${HEADER}.`;
+  // Only urlencoded and multipart bodies are read at all; for the others the header would only lead to a 415.
+  const readable = type?.startsWith('application/x-www-form-urlencoded') || type?.startsWith('multipart/form-data');
+  const orHeader = readable ? `, or add the header ${HEADER}` : '';
+  return `A POST with ${sent} can come from a form on any site: send JSON (content-type: application/json)${orHeader}.`;
 }
 
 /**

@@ -25,3 +25,30 @@ export function useErrorCodes(): Plugin {
     },
   };
 }
+
+/** The refusals Yoga answers with an empty body: each gets a coded error a client can read. */
+const EMPTY_REFUSALS: Record<number, { code: string; message: string }> = {
+  406: {
+    code: 'NOT_ACCEPTABLE',
+    message:
+      'The Accept header names no type this server answers with: application/graphql-response+json, application/json, multipart/mixed or text/event-stream.',
+  },
+  415: {
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    message: 'This content type is not read: send the request as application/json (or as a GET with the query in the URL).',
+  },
+};
+
+/** Yoga refuses an unreadable content type (415) and an Accept it cannot serve (406) with no body at all. */
+export function useCodedHttpRefusals(): Plugin {
+  return {
+    onResponse({ response, setResponse }) {
+      const refusal = EMPTY_REFUSALS[response.status];
+      if (!refusal || response.headers.has('content-type')) return;
+      const headers = new Headers(response.headers);
+      headers.set('content-type', 'application/json; charset=utf-8');
+      const body = JSON.stringify({ errors: [{ message: refusal.message, extensions: { code: refusal.code } }] });
+      setResponse(new Response(body, { status: response.status, headers }));
+    },
+  };
+}

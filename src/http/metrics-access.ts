@@ -1,6 +1,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.ts';
+import { bearerToken } from '../lib/bearer.ts';
 
 /**
  * Who may read /metrics on the public port:
@@ -22,7 +23,7 @@ export function metricsAccess(config: Pick<Config, 'env' | 'metrics'>): MetricsA
  * the same time whatever the length or content of what was sent.
  */
 function bearerMatches(header: string | null | undefined, token: string): boolean {
-  const sent = header?.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+  const sent = bearerToken(header);
   const digest = (text: string) => createHash('sha256').update(text).digest();
   return timingSafeEqual(digest(sent), digest(token));
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { Kind, parse } from 'graphql';
 
 /**
@@ -6,8 +5,8 @@ import { Kind, parse } from 'graphql';
  * own in every scrape, so one a client could choose freely would let it grow /metrics (and the heap) at will.
  */
 
-/** The paths this server serves; every other path is counted as `other`. */
-const KNOWN_ROUTES: readonly string[] = ['/graphql', '/health', '/ready', '/metrics'];
+/** The paths this server serves besides GRAPHQL_PATH; every other path is counted as `other`. */
+const KNOWN_ROUTES: readonly string[] = ['/health', '/ready', '/metrics'];
 
 /**
  * Without a manifest, how many distinct (type, name) pairs get a series of their own before `other`. Each
@@ -19,8 +18,8 @@ export const MAX_OPERATION_NAME_LENGTH = 64;
 
 const known = new Set(KNOWN_ROUTES);
 
-export function routeLabel(pathname: string): string {
-  return known.has(pathname) ? pathname : 'other';
+export function routeLabel(pathname: string, graphqlPath: string): string {
+  return pathname === graphqlPath || known.has(pathname) ? pathname : 'other';
 }
 
 /**
@@ -49,8 +48,7 @@ export class OperationNameLabels {
 }
 
 /** The operation names of every document in a trusted-documents manifest (`{ id: document }`). */
-export function manifestOperationNames(manifestPath: string): Set<string> {
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
+export function manifestOperationNames(manifest: Record<string, string>): Set<string> {
   const names = new Set<string>();
   for (const document of Object.values(manifest)) {
     for (const definition of parse(document).definitions) {

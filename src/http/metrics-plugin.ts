@@ -6,7 +6,7 @@ import type { Metrics } from '../observability/metrics.ts';
 import { metricsAccess, scrape } from './metrics-access.ts';
 import { manifestOperationNames, OperationNameLabels, routeLabel } from './metrics-labels.ts';
 
-export type MetricsConfig = Pick<Config, 'env' | 'metrics'> & { security: Pick<Config['security'], 'trustedDocuments'> };
+export type MetricsConfig = Pick<Config, 'env' | 'metrics' | 'graphqlPath'> & { security: Pick<Config['security'], 'trustedDocuments'> };
 
 /**
  * Serves /metrics in Prometheus text format (as `metricsAccess` allows) and times every HTTP request and
@@ -33,7 +33,7 @@ export function useMetrics(metrics: Metrics, config: MetricsConfig, log?: Log, p
     onResponse({ request, response }) {
       const start = started.get(request);
       if (start === undefined) return;
-      const route = routeLabel(new URL(request.url).pathname);
+      const route = routeLabel(new URL(request.url).pathname, config.graphqlPath);
       metrics.httpDuration.observe({ route, status: String(response.status) }, (performance.now() - start) / 1000);
     },
     onExecute({ args }) {

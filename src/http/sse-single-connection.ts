@@ -1,33 +1,42 @@
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { createGraphQLError, isAsyncIterable, type Plugin } from 'graphql-yoga';
 import type { Log } from '../lib/log.ts';
 import type { Drain } from './drain.ts';
+import { OpenStreams, type StreamLimit } from './open-streams.ts';
 import { withSpecStatus } from './statuses.ts';
 
 /** graphql-sse's names for the reservation token: a header, or a search parameter for EventSource. */
 const TOKEN_HEADER = 'x-graphql-event-stream-token';
 const TOKEN_PARAM = 'token';
 
-interface SingleConnectionLimits {
-  /** Reservations a client may hold before it connects them (each is a PUT). */
-  pendingPerClient: number;
-  /** Reservations in the process, connected or not. */
+interface StreamLimits {
+  /** Open streams a client may hold: reservations, connected or not, and subscriptions over either mode. */
+  perClient: number;
+  /** Open streams in the process. */
   total: number;
   /** A reservation not connected within this is dropped. */
   connectWithinMs: number;
   /** A comment line this often keeps proxies from closing a quiet stream. */
   pingMs: number;
+  /** A connected stream that has run no operation for this long is closed; its client reconnects when it needs one. */
+  idleMs: number;
 }
 
-const LIMITS: SingleConnectionLimits = { pendingPerClient: 16, total: 10_000, connectWithinMs: 10_000, pingMs: 12_000 };
+// Heap an open stream keeps, measured: 15 KB for a stream with nothing running, 43 KB for a subscription (its
+// request's context lives as long as it does). 400 subscriptions are 17 MB, the memory budget's line for
+// streams, and twice the 200 concurrent dashboards its load line was measured at.
+const LIMITS: StreamLimits = { perClient: 16, total: 400, connectWithinMs: 10_000, pingMs: 12_000, idleMs: 5 * 60_000 };
 
 export interface SingleConnectionOptions {
   graphqlEndpoint: string;
-  /** Who holds a reservation (the same function the cost plugin uses). */
+  /** Who holds a stream (the same function the cost plugin uses). */
   clientOf: (request: Request, serverContext: unknown) => { id: string };
   drain: Drain;
   log: Log;
+  /** Tests shorten these. */
+  limits?: Partial<StreamLimits>;
 }
 
 /**
@@ -44,12 +53,22 @@ export interface SingleConnectionOptions {
  * persisted documents' 400s) answers with its status as usual; a request error (a document that does not
  * validate, a variable of the wrong type) is an answer like any other and goes down the stream, as it would
  * under `Accept: application/json`.
+ *
+ * It also bounds open streams in both modes, since each holds heap (and most a connection) for as long as it
+ * is open, however little it sends: a reservation, connected or not, a subscription running on one, and a
+ * subscription over Yoga's own SSE (the distinct connections mode) are each one of their client's open
+ * streams until they end or their connection closes. Past the bound the PUT, the stream's POST or the
+ * subscription is refused with 429 TOO_MANY_STREAMS. A query or a @defer answer is not counted: it ends by
+ * itself, as soon as its (bounded) work is done.
  */
 export function useSingleConnectionSse(options: SingleConnectionOptions): Plugin {
+  const limits: StreamLimits = { ...LIMITS, ...options.limits };
+  const streams = new OpenStreams(limits.perClient, limits.total);
   const reservations = new Map<string, Reservation>();
-  const pendingByClient = new Map<string, number>();
   // The reservation and operation id of each operation POST, from onRequest to onResultProcess.
   const operations = new WeakMap<Request, { reservation: Reservation; id?: string }>();
+  // Requests whose operation is a subscription, from onSubscribe to onResultProcess.
+  const subscriptions = new WeakSet<Request>();
 
   // At the drain deadline each operation answers a last SHUTTING_DOWN (src/http/drain.ts): the streams
   // end once those are written, or a second later.
@@ -57,36 +76,55 @@ export function useSingleConnectionSse(options: SingleConnectionOptions): Plugin
     for (const reservation of reservations.values()) reservation.closeWhenIdle(1_000);
   });
 
-  const answer = (fetchAPI: FetchAPI, status: number, code: string, message: string, headers: Record<string, string> = {}) =>
-    new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions: { code } }] }), {
+  const answer = (
+    fetchAPI: FetchAPI,
+    status: number,
+    extensions: { code: string; limit?: StreamLimit },
+    message: string,
+    headers: Record<string, string> = {},
+  ) =>
+    new fetchAPI.Response(JSON.stringify({ errors: [{ message, extensions }] }), {
       status,
       headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
     });
 
+  const tooMany = (fetchAPI: FetchAPI, limit: StreamLimit) =>
+    answer(
+      fetchAPI,
+      429,
+      { code: 'TOO_MANY_STREAMS', limit },
+      limit === 'streamsPerClient'
+        ? `This client already has ${limits.perClient} streams open or reserved: end one before opening another.`
+        : 'The server has as many streams open as it serves: try again later.',
+      { 'retry-after': String(Math.ceil(limits.connectWithinMs / 1000)) },
+    );
+
+  /** A slot for a subscription; false (and the subscription ended, the answer a 429) when the client has none left. */
+  function admit(
+    client: string,
+    result: AsyncIterable<unknown>,
+    setResultProcessor: (processor: (result: unknown, fetchAPI: FetchAPI) => Response, acceptedMediaType: string) => void,
+  ): boolean {
+    const refused = streams.take(client);
+    if (!refused) return true;
+    void Promise.resolve(result[Symbol.asyncIterator]().return?.()).catch(() => {});
+    setResultProcessor((_result, fetchAPI) => tooMany(fetchAPI, refused), 'application/json');
+    return false;
+  }
+
   function reserve(request: Request, serverContext: unknown, fetchAPI: FetchAPI): Response {
     if (options.drain.draining) {
-      return answer(fetchAPI, 503, 'SHUTTING_DOWN', 'The server is shutting down; reserve a stream again.', { 'retry-after': '1' });
-    }
-    const client = options.clientOf(request, serverContext).id;
-    const pending = pendingByClient.get(client) ?? 0;
-    if (pending >= LIMITS.pendingPerClient || reservations.size >= LIMITS.total) {
-      return answer(fetchAPI, 429, 'TOO_MANY_STREAMS', 'Too many stream reservations not yet connected: connect one (GET) or wait.', {
-        'retry-after': String(Math.ceil(LIMITS.connectWithinMs / 1000)),
+      return answer(fetchAPI, 503, { code: 'SHUTTING_DOWN' }, 'The server is shutting down; reserve a stream again.', {
+        'retry-after': '1',
       });
     }
+    const client = options.clientOf(request, serverContext).id;
+    const refused = streams.take(client);
+    if (refused) return tooMany(fetchAPI, refused);
     const token = randomUUID();
-    pendingByClient.set(client, pending + 1);
-    const unpend = () => {
-      const left = (pendingByClient.get(client) ?? 1) - 1;
-      if (left > 0) pendingByClient.set(client, left);
-      else pendingByClient.delete(client);
-    };
-    const reservation = new Reservation(LIMITS, options.log, {
-      onConnect: unpend,
-      onClose: (connected) => {
-        reservations.delete(token);
-        if (!connected) unpend();
-      },
+    const reservation = new Reservation(limits, options.log, () => {
+      reservations.delete(token);
+      streams.release(client);
     });
     reservations.set(token, reservation);
     return new fetchAPI.Response(token, { status: 201, headers: { 'content-type': 'text/plain; charset=utf-8' } });
@@ -101,14 +139,17 @@ export function useSingleConnectionSse(options: SingleConnectionOptions): Plugin
       if (!token) return;
       const reservation = reservations.get(token);
       if (!reservation)
-        return endResponse(answer(fetchAPI, 404, 'STREAM_NOT_FOUND', 'No stream is reserved with this token: reserve one with PUT.'));
+        return endResponse(
+          answer(fetchAPI, 404, { code: 'STREAM_NOT_FOUND' }, 'No stream is reserved with this token: reserve one with PUT.'),
+        );
       if (request.method === 'GET' && (request.headers.get('accept') ?? '').includes('text/event-stream')) {
-        if (reservation.connected) return endResponse(answer(fetchAPI, 409, 'STREAM_ALREADY_OPEN', 'This stream is already open.'));
+        if (reservation.connected)
+          return endResponse(answer(fetchAPI, 409, { code: 'STREAM_ALREADY_OPEN' }, 'This stream is already open.'));
         return endResponse(reservation.connect(fetchAPI));
       }
       if (request.method === 'DELETE') {
         const id = url.searchParams.get('operationId');
-        if (!id) return endResponse(answer(fetchAPI, 400, 'BAD_REQUEST', 'Name the operation to stop: ?operationId=.'));
+        if (!id) return endResponse(answer(fetchAPI, 400, { code: 'BAD_REQUEST' }, 'Name the operation to stop: ?operationId=.'));
         reservation.stop(id);
         return endResponse(new fetchAPI.Response(null, { status: 200 }));
       }
@@ -132,13 +173,31 @@ export function useSingleConnectionSse(options: SingleConnectionOptions): Plugin
       operation.id = id;
     },
 
-    onResultProcess({ request, result, setResultProcessor }) {
+    onSubscribe({ args }) {
+      const request = (args.contextValue as { request?: Request }).request;
+      if (request) subscriptions.add(request);
+    },
+
+    onResultProcess({ request, result, serverContext, setResultProcessor }) {
+      const subscribed = subscriptions.has(request) && isAsyncIterable(result);
       const operation = operations.get(request);
-      if (!operation?.id) return;
+      if (!operation) {
+        if (subscribed) countSubscription(request, serverContext, result, setResultProcessor);
+        return;
+      }
+      if (!operation.id) return;
       const { reservation, id } = operation;
       if (Array.isArray(result) || refusedOverHttp(result) || reservation.closed) {
         reservation.release(id);
         return;
+      }
+      if (subscribed) {
+        const client = options.clientOf(request, serverContext).id;
+        if (!admit(client, result, setResultProcessor)) {
+          reservation.release(id);
+          return;
+        }
+        reservation.onFinish(id, () => streams.release(client));
       }
       // The result the processor is handed is the final one, as the plugins after this one left it.
       setResultProcessor((final, fetchAPI) => {
@@ -147,6 +206,21 @@ export function useSingleConnectionSse(options: SingleConnectionOptions): Plugin
       }, 'application/json');
     },
   };
+
+  /** A subscription over Yoga's own SSE: one of its client's open streams until its connection closes, however it ends. */
+  function countSubscription(
+    request: Request,
+    serverContext: unknown,
+    result: AsyncIterable<unknown>,
+    setResultProcessor: Parameters<typeof admit>[2],
+  ): void {
+    const response = (serverContext as { res?: ServerResponse } | undefined)?.res;
+    // Without a Node response (a serverless platform) the platform bounds how long an answer lasts; one whose
+    // connection already closed has nothing left to hold.
+    if (!response || response.closed) return;
+    const client = options.clientOf(request, serverContext).id;
+    if (admit(client, result, setResultProcessor)) response.once('close', () => streams.release(client));
+  }
 }
 
 /** An answer refused over HTTP (a status of 4xx or 5xx under application/json too), not a GraphQL answer. */
@@ -158,12 +232,6 @@ function refusedOverHttp(result: ExecutionResult | AsyncIterable<ExecutionResult
       | undefined;
     return (http?.status ?? 0) >= 400 && !http?.spec;
   });
-}
-
-interface ReservationEvents {
-  onConnect(): void;
-  /** `connected`: whether it had been connected before it closed. */
-  onClose(connected: boolean): void;
 }
 
 /** The Response and ReadableStream classes of the server (Yoga's fetchAPI). */
@@ -180,6 +248,8 @@ interface FetchAPI {
 class Reservation {
   /** Running operations by id; null while the POST is still on its way through the plugins. */
   private readonly operations = new Map<string, AsyncIterator<ExecutionResult> | null>();
+  /** What to do when an operation ends, however it ends (a streamed one gives back its client's slot). */
+  private readonly finishers = new Map<string, () => void>();
   private controller: ReadableStreamDefaultController<Uint8Array> | undefined;
   private readonly encoder = new TextEncoder();
   private waiting: (() => void)[] = [];
@@ -189,15 +259,16 @@ class Reservation {
   private early: string[] = [];
   private readonly expiry: NodeJS.Timeout;
   private ping: NodeJS.Timeout | undefined;
+  private idle: NodeJS.Timeout | undefined;
   /** Closes once its last operation has finished. */
   private closing = false;
   connected = false;
   closed = false;
 
   constructor(
-    private readonly limits: SingleConnectionLimits,
+    private readonly limits: StreamLimits,
     private readonly log: Log,
-    private readonly events: ReservationEvents,
+    private readonly onClose: () => void,
   ) {
     this.expiry = setTimeout(() => this.close(), limits.connectWithinMs);
     this.expiry.unref();
@@ -206,7 +277,7 @@ class Reservation {
   connect(fetchAPI: FetchAPI): Response {
     this.connected = true;
     clearTimeout(this.expiry);
-    this.events.onConnect();
+    this.idleUnlessRunning();
     const body = new fetchAPI.ReadableStream<Uint8Array>({
       start: (controller) => {
         this.controller = controller;
@@ -232,7 +303,14 @@ class Reservation {
   claim(id: string): boolean {
     if (this.operations.has(id)) return false;
     this.operations.set(id, null);
+    clearTimeout(this.idle);
     return true;
+  }
+
+  /** Runs `finisher` once the claimed operation `id` ends (at once if it already has). */
+  onFinish(id: string, finisher: () => void): void {
+    if (this.operations.has(id)) this.finishers.set(id, finisher);
+    else finisher();
   }
 
   /** The POST of a claimed id was refused over HTTP: nothing will come for it. */
@@ -291,6 +369,7 @@ class Reservation {
     if (this.closed) return;
     this.closed = true;
     clearTimeout(this.expiry);
+    clearTimeout(this.idle);
     clearInterval(this.ping);
     for (const id of [...this.operations.keys()]) this.stop(id);
     try {
@@ -299,7 +378,7 @@ class Reservation {
       // Already cancelled by the client.
     }
     this.wake();
-    this.events.onClose(this.connected);
+    this.onClose();
   }
 
   private send(id: string, result: ExecutionResult): void {
@@ -309,8 +388,20 @@ class Reservation {
   }
 
   private finish(id: string): void {
-    this.operations.delete(id);
+    if (!this.operations.delete(id)) return;
+    const finisher = this.finishers.get(id);
+    this.finishers.delete(id);
+    finisher?.();
     if (this.closing && this.operations.size === 0) this.close();
+    else this.idleUnlessRunning();
+  }
+
+  /** A stream that runs nothing is closed after `idleMs`, unless an operation is claimed first. */
+  private idleUnlessRunning(): void {
+    clearTimeout(this.idle);
+    if (!this.connected || this.closed || this.operations.size > 0) return;
+    this.idle = setTimeout(() => this.close(), this.limits.idleMs);
+    this.idle.unref();
   }
 
   private write(text: string): void {

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import type { GraphQLParams, Plugin } from 'graphql-yoga';
 import { isAdminRequest } from './admin-auth.ts';
@@ -13,8 +12,7 @@ const normalise = (id: string) => id.replace(/^sha256:/, '').toLowerCase();
  * `extensions.persistedQuery.sha256Hash` (what Apollo and urql send). A request with the admin token may
  * still send a document: the warming cron and an operator debugging in production need to.
  */
-export function useTrustedDocuments(manifestPath: string, adminToken: string | undefined): Plugin {
-  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Record<string, string>;
+export function useTrustedDocuments(manifest: Record<string, string>, adminToken: string | undefined): Plugin {
   const documents = new Map(Object.entries(manifest).map(([id, document]) => [normalise(id), document]));
   const refusal = (message: string, code: string) => ({ message, extensions: { code, http: { status: 400 } } });
 

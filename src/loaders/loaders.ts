@@ -31,7 +31,7 @@ export interface RequestStats extends CacheStats {
 }
 
 export function newRequestStats(): RequestStats {
-  return { hits: 0, misses: 0, stale: new Map(), engineCalls: 0 };
+  return { hits: 0, misses: 0, stale: new Map(), read: new Map(), unsettled: false, engineCalls: 0 };
 }
 
 export interface LoaderOptions {

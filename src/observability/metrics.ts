@@ -24,6 +24,12 @@ export function createMetrics() {
       labelNames: ['kind', 'result', 'tier'] as const,
       registers: [registry],
     }),
+    responseCacheLookups: new Counter({
+      name: 'veo_response_cache_lookups_total',
+      help: 'Whole-response cache lookups by result (hit, miss) and operation name (bounded as for veo_graphql_operation_duration_seconds)',
+      labelNames: ['result', 'operation_name'] as const,
+      registers: [registry],
+    }),
     rateLimitDecisions: new Counter({
       name: 'veo_ratelimit_decisions_total',
       help: 'Rate-limit decisions: allowed, limited, too_expensive, unauthenticated, explanations_allowed, explanations_limited, info_allowed, info_limited',

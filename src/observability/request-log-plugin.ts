@@ -10,6 +10,8 @@ interface LoggedContext {
   client?: { id: string };
   cost?: { requested: number; actual?: number };
   stats?: { hits: number; misses: number; engineCalls: number };
+  /** What the whole-response cache found; unset when it was not asked (see src/http/response-cache.ts). */
+  responseCacheLookup?: 'hit' | 'miss';
 }
 
 interface Entry {
@@ -33,7 +35,8 @@ export interface RequestLogOptions {
 
 /**
  * One `request` log line per HTTP request: request id (also echoed in the x-request-id response header),
- * operation, client, cost, duration, cache hits and misses, engine calls and outcome. Put it first among
+ * operation, client, cost, duration, cache hits and misses, engine calls, whether the whole answer came from
+ * the response cache (`hit`, `miss`, null when it was not asked) and outcome. Put it first among
  * the plugins so that it sees operations that a later plugin refuses.
  */
 export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready', '/metrics'] }: RequestLogOptions): Plugin<LoggedContext> {
@@ -95,6 +98,7 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
         cacheHits: context?.stats?.hits ?? 0,
         cacheMisses: context?.stats?.misses ?? 0,
         engineCalls: context?.stats?.engineCalls ?? 0,
+        responseCache: context?.responseCacheLookup ?? null,
         outcome: codes.length === 0 && response.status < 400 ? 'ok' : 'errors',
         errorCodes: codes,
       });

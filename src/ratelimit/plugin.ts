@@ -31,7 +31,7 @@ type OperationArgs = {
 };
 
 /**
- * Prices every operation before it runs (refusing one over MAX_QUERY_COST, charging nothing), charges the
+ * Prices every operation before it runs (refusing one over MAX_QUERY_COST for one point), charges the
  * price to the client's minute and day budgets together (HTTP 429 when either cannot afford it; then
  * neither is charged and nothing executes), refunds what the answer did not use, and reports
  * `extensions.cost` on every answer and the rate-limit headers on every response. An operation that only
@@ -103,8 +103,15 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
     metrics.queryCost.observe({ kind: 'requested' }, requested);
     const maximum = limits.maxCostFor(client);
     if (requested > maximum) {
+      // One point, like every other refused request: pricing is work, and a free refusal could be sent in a
+      // loop without ever being throttled. Once that budget is spent, the loop is rate limited.
+      const result = await limits.charge(client, 1);
+      charges.set(ctx.request, result.charged);
+      if (!result.allowed) {
+        refuse(setResultAndStopExecution, rateLimited(result, 1, 1));
+        return undefined;
+      }
       metrics.rateLimitDecisions.inc({ result: 'too_expensive' });
-      charges.set(ctx.request, await limits.peekPoints(client));
       const why = maximum < limits.maxQueryCost ? `your budget holds at most ${maximum}` : `the maximum is ${maximum}`;
       refuse(
         setResultAndStopExecution,

@@ -1,7 +1,19 @@
 import { GraphQLError } from 'graphql';
+import { type AnswerEntity, kindEntities } from '../cache/response-cache.ts';
 import type { CacheKind } from '../config/cache-kinds.ts';
 import type { Context } from '../context.ts';
+import { toGlobalId } from '../lib/global-id.ts';
 import { createLoaders, newRequestStats } from '../loaders/loaders.ts';
+
+/** The kinds whose ids are the keys of a Node type: an answer that shows one carries its global id. */
+const NODE_TYPES: Partial<Record<CacheKind, string>> = { area: 'Area', station: 'Station' };
+
+/** The answers to drop with these ids of a kind (all of the kind without ids): those that read them, and those that show them. */
+function answersOf(kind: CacheKind, ids?: readonly string[]): AnswerEntity[] {
+  const type = NODE_TYPES[kind];
+  const shown = type && ids ? ids.map((id) => ({ typename: type, id: toGlobalId(type, id) })) : [];
+  return [...kindEntities(kind, ids), ...shown];
+}
 
 function requireAdmin(ctx: Context) {
   if (!ctx.admin) {
@@ -14,6 +26,7 @@ function requireAdmin(ctx: Context) {
 export async function invalidateCache(ctx: Context, kind: CacheKind, ids?: readonly string[] | null) {
   requireAdmin(ctx);
   const { version, deleted } = await ctx.cache.invalidate(kind, ids ?? undefined);
+  await ctx.responseCache.invalidate(answersOf(kind, ids ?? undefined));
   return { kind, version, deleted };
 }
 
@@ -38,6 +51,8 @@ export async function warmCache(ctx: Context, codes?: readonly string[] | null, 
     loaders.commute.loadMany(pairs),
     loaders.personas.load('all'),
   ]);
+  // What was fetched again may have changed: the answers built from the ids read here go (and only those).
+  await ctx.responseCache.invalidate([...(stats.read ?? [])].flatMap(([kind, read]) => answersOf(kind, [...read])));
   return {
     areas: areaCodes.length,
     warmed: stats.misses,

@@ -20,6 +20,7 @@ import {
   AreaDetailDocument,
   DashboardDocument,
   FindStationDocument,
+  RecommendDocument,
   RecommendWithExplanationsDocument,
   type RecommendWithExplanationsQuery,
 } from '../../operations/generated/graphql.ts';
@@ -137,6 +138,42 @@ describe('Apollo Client 4 with the shipped cache configuration', () => {
     expect(camden.housing).toMatchObject({ medianRentAll: medianRents.get(CAMDEN), rentPeriod: rawDetail.area.housing.rentPeriod });
     for (const { explanation } of recommendations.results) expect(store).toHaveProperty([`Explanation:${explanation!.id}`]);
     expect(consoleOutput()).toEqual([]);
+  });
+
+  it('Recommend after RecommendWithExplanations with the same input: the watcher keeps its explanations and nothing is fetched again', async () => {
+    const server = await servers();
+    const recorder = recordingFetch();
+    const client = apollo(httpLink(server, recorder.fetch));
+    const variables = { input: recommendationInput };
+    const watched = client.watchQuery({ query: RecommendWithExplanationsDocument, variables });
+    const emitted: ReturnType<typeof watched.getCurrentResult>[] = [];
+    let explained!: () => void;
+    const allReady = new Promise<void>((resolve) => (explained = resolve));
+    const subscription = watched.subscribe((result) => {
+      emitted.push(result);
+      if (result.dataState === 'complete') explained();
+    });
+    try {
+      await allReady;
+      const before = watched.getCurrentResult();
+      assert(before.dataState === 'complete');
+      for (const { explanation } of before.data.recommendations!.results) expect(explanation!.status).toBe('READY');
+      const seen = emitted.length;
+
+      // Same ranking, other fields of each result (price, commute, breakdown): one request, merged into the list.
+      const recommend = await client.query({ query: RecommendDocument, variables });
+      expect(recommend.data).toEqual(await rawAnswer(server, RecommendDocument, variables));
+      // A refetch of the watched query would start as soon as the write broke it: give it a round trip to show.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+
+      expect(recorder.sent.map((sent) => sent.body?.operationName)).toEqual(['RecommendWithExplanations', 'Recommend']);
+      expect(watched.getCurrentResult()).toMatchObject({ dataState: 'complete', data: before.data });
+      for (const result of emitted.slice(seen)) expect(result).toMatchObject({ dataState: 'complete', data: before.data });
+      expect(client.readQuery({ query: RecommendDocument, variables })).toEqual(recommend.data);
+      expect(consoleOutput()).toEqual([]);
+    } finally {
+      subscription.unsubscribe();
+    }
   });
 
   it('the same queries with a default InMemoryCache lose the dashboard and warn: what the shipped typePolicies prevent', async () => {
