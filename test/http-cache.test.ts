@@ -61,12 +61,30 @@ describe('HTTP caching of GETs', () => {
     expect(revalidated.text).toBe('');
     expect(revalidated.headers.get('etag')).toBe(etag);
     expect(revalidated.headers.get('cache-control')).toMatch(/^public, s-maxage=\d+, stale-while-revalidate=60$/);
+    // The same Vary as the 200 (RFC 9110): a cache that revalidates keeps Accept-Encoding among its keys.
+    expect(vary(revalidated.headers)).toEqual(expect.arrayContaining(['accept', 'origin', 'accept-encoding']));
     expect(revalidated.headers.get('x-ratelimit-remaining')).toBe(String(1000 - 2 * 199));
     expect(lastLine(s)).toMatchObject({ status: 304, responseCache: 'hit', cost: { requested: 199, actual: 199 } });
     // Another validator, or none: the whole answer.
     const changed = await get(s, { documentId: DASHBOARD_ID }, { 'if-none-match': 'W/"something-else", "x"' });
     expect(changed.status).toBe(200);
     expect(changed.text).toBe(first.text);
+  });
+
+  it('only a whole JSON answer is shared: multipart and SSE GETs are per client, framed once', async () => {
+    const s = await server();
+    for (const accept of ['multipart/mixed', 'text/event-stream']) {
+      const url = new URL(`${s.url}/graphql`);
+      url.searchParams.set('query', AREA);
+      url.searchParams.set('variables', JSON.stringify({ code: 'E09000007' }));
+      // undici refuses an answer with both framings (RFC 9112): reading it whole proves there is one.
+      const answer = await fetch(url, { headers: { accept } });
+      expect(answer.status).toBe(200);
+      // SSE answers also carry Yoga's own `no-cache`.
+      expect(answer.headers.get('cache-control')).toMatch(/(^|, )private, no-store$/);
+      expect(answer.headers.get('etag')).toBeNull();
+      expect(await answer.text()).toContain('Camden');
+    }
   });
 
   it('s-maxage is the shortest TTL among the kinds read', async () => {

@@ -47,6 +47,15 @@ const droppedTags = (entities: Iterable<AnswerEntity>) => [
   ...new Set(Array.from(entities, ({ typename, id }) => (id === undefined ? typename : `${typename}:${id}`))),
 ];
 
+/**
+ * What one instance may put in the shared tier, so that what clients choose (each distinct document or
+ * variables is a new answer, for a point) cannot grow Redis without bound nor make an invalidation read an
+ * unbounded set: at most REDIS_WRITES_PER_MINUTE answers a minute, each at most REDIS_ANSWER_MAX_BYTES and kept
+ * at most REDIS_TTL_MAX_SECONDS there, so at most 1,500 answers (48 MB) an instance at any time. Past these an
+ * answer is kept in this instance's memory tier alone.
+ */
+export const REDIS_LIMITS = { writesPerMinute: 300, answerMaxBytes: 32 * 1024, ttlMaxSeconds: 300 };
+
 export interface ResponseCacheOptions {
   memory: MemoryAnswers;
   /** The shared tier; without it the memory tier is the whole cache. */
@@ -71,6 +80,8 @@ export class ResponseCache {
   private sharedVersionRead?: Promise<void>;
   private readonly breaker: CircuitBreaker;
   private readonly now: () => number;
+  /** Writes to Redis in the current minute (see REDIS_LIMITS). */
+  private writes = { minute: 0, count: 0 };
 
   constructor(private readonly options: ResponseCacheOptions) {
     this.now = options.now ?? Date.now;
@@ -126,10 +137,25 @@ export class ResponseCache {
       memory.set(key, answer, tags, ttlSeconds * 1000);
       return;
     }
+    if (!this.mayWriteShared(json)) {
+      memory.set(key, answer, tags, Math.min(memoryTtlSeconds, ttlSeconds) * 1000);
+      return;
+    }
     // Refused by a tombstone: built from data that another instance has just invalidated. Kept nowhere.
-    const stored = await this.redisCall(() => redis.set(key, json, answer.expiresAt, tags, ttlSeconds), undefined);
+    const redisTtl = Math.min(ttlSeconds, REDIS_LIMITS.ttlMaxSeconds);
+    const stored = await this.redisCall(() => redis.set(key, json, answer.expiresAt, tags, redisTtl), undefined);
     if (stored === false) return;
     memory.set(key, answer, tags, Math.min(memoryTtlSeconds, ttlSeconds) * 1000);
+  }
+
+  /** Whether this answer may go to Redis now (REDIS_LIMITS); counts it when it may. */
+  private mayWriteShared(json: string): boolean {
+    if (json.length > REDIS_LIMITS.answerMaxBytes) return false;
+    const minute = Math.floor(this.now() / 60_000);
+    if (this.writes.minute !== minute) this.writes = { minute, count: 0 };
+    if (this.writes.count >= REDIS_LIMITS.writesPerMinute) return false;
+    this.writes.count += 1;
+    return true;
   }
 
   /** Drops every answer that carries one of the entities, here at once and on other instances within the memory TTL. */

@@ -61,7 +61,9 @@ export function useHttpCache({ graphqlPath }: { graphqlPath: string }): Plugin {
       // The same URL answers in another type, status and CORS headers for another Accept or Origin.
       vary(response.headers, 'Accept', 'Origin');
       const ttl = shared.get(request);
-      if (ttl === undefined || response.status !== 200) {
+      // Only a whole JSON answer is shared: a multipart or SSE body is framed (and streamed) as it is written.
+      const json = type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
+      if (ttl === undefined || response.status !== 200 || !json) {
         response.headers.set('cache-control', PER_CLIENT);
         return;
       }
@@ -70,6 +72,8 @@ export function useHttpCache({ graphqlPath }: { graphqlPath: string }): Plugin {
       const headers = new fetchAPI.Headers(response.headers);
       headers.set('cache-control', `public, s-maxage=${ttl}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`);
       headers.set('etag', etag);
+      // The compression plugin adds Accept-Encoding to a 200 it may compress; a 304 must carry the same Vary.
+      vary(headers, 'Accept-Encoding');
       if (!matchesEtag(request.headers.get('if-none-match'), etag)) {
         setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
         return;
