@@ -73,7 +73,8 @@ export function useHttpCache({ graphqlPath }: { graphqlPath: string }): Plugin {
       headers.set('cache-control', `public, s-maxage=${ttl}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`);
       headers.set('etag', etag);
       // The compression plugin adds Accept-Encoding to a 200 it may compress; a 304 must carry the same Vary.
-      vary(headers, 'Accept-Encoding');
+      // A request with a key or credentials gets its own answer (private), so a shared copy must not serve it.
+      vary(headers, 'Accept-Encoding', 'Authorization', 'X-API-Key');
       if (!matchesEtag(request.headers.get('if-none-match'), etag)) {
         setResponse(new fetchAPI.Response(body, { status: response.status, statusText: response.statusText, headers }));
         return;
