@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
@@ -11,6 +9,7 @@ import { ALL_AREAS, type CacheKind, cacheKinds, policyOf } from '../src/config/c
 import { newRequestStats } from '../src/loaders/loaders.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
+import { liveHeap } from './helpers/heap.ts';
 import { freePort, OwnRedis, requireRedis } from './helpers/redis.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
@@ -575,14 +574,6 @@ describe('the cache over in-memory stores, on a fake clock', () => {
 });
 
 describe('the in-process tier in heap bytes', () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  /** Heap in use once everything unreachable is gone. */
-  const liveHeap = () => {
-    gc();
-    gc();
-    return v8.getHeapStatistics().used_heap_size;
-  };
   const MB = 1024 * 1024;
   const stations = readFileSync(new URL('../python/data/tube_stations.csv', import.meta.url), 'utf8')
     .trim()

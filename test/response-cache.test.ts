@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import v8 from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
+import { liveHeap } from './helpers/heap.ts';
 import { multipartParts } from './helpers/multipart.ts';
 import { requireRedis } from './helpers/redis.ts';
 import { type GraphQLResponse, serversPerTest, type TestServer } from './helpers/server.ts';
@@ -274,14 +273,6 @@ describe('TTL and invalidation', () => {
 });
 
 describe('the in-process tier in heap bytes', () => {
-  v8.setFlagsFromString('--expose-gc');
-  const gc = runInNewContext('gc') as () => void;
-  /** Heap in use once everything unreachable is gone. */
-  const liveHeap = () => {
-    gc();
-    gc();
-    return v8.getHeapStatistics().used_heap_size;
-  };
   const MB = 1024 * 1024;
   const RANK = `query Rank($input: RecommendationInput!) { recommendations(input: $input) { total results { rank score price area { code name } }
     excluded { area { code } reason { code } } } }`;
