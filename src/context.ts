@@ -26,5 +26,5 @@ export interface Context {
   /** Follows running explanation jobs for @defer waits and subscriptions. */
   explanations: ExplanationWatcher;
   /** The operation's estimated and charged cost, set by the cost plugin before execution. */
-  cost?: { requested: number; actual?: number };
+  cost?: { requested: number; actual?: number; refunded?: number };
 }

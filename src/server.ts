@@ -24,7 +24,7 @@ const config = configOrExit();
 const FINAL_WRITE_MS = 1_000;
 
 const app = createApp(config);
-const server = createHttpServer(app.yoga, config.server, app.log);
+const server = createHttpServer(app.handler, config.server, app.log);
 const open = trackOpenRequests(server);
 
 server.listen(config.server.port, config.server.host, () => {

@@ -1,3 +1,4 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { useDeferStream } from '@graphql-yoga/plugin-defer-stream';
 import { createYoga } from 'graphql-yoga';
 import { createCache } from './cache/create-cache.ts';
@@ -17,6 +18,8 @@ import { Drain, useDrain } from './http/drain.ts';
 import { useCodedHttpRefusals, useErrorCodes } from './http/error-codes-plugin.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
 import { useGraphiQLPage } from './http/graphiql-page.ts';
+import { HitPath } from './http/hit-path/hit-path.ts';
+import { useHitPathRecorder } from './http/hit-path/record-plugin.ts';
 import { useHttpCache } from './http/http-cache.ts';
 import { httpOptions } from './http/http-options.ts';
 import { useJit } from './http/jit.ts';
@@ -46,6 +49,8 @@ export interface AppOptions {
   log?: Log;
   /** Compress answers here (the default). Off behind a platform that compresses at its edge (Vercel, Next). */
   compress?: boolean;
+  /** Answer repeated response-cache hits before Yoga's pipeline (the default, when the response cache is on). */
+  hitPath?: boolean;
 }
 
 /**
@@ -68,6 +73,20 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const explanations = new ExplanationWatcher(engine.engine, cache, config.explanations.pollMs, log);
   // Shutdown state: server.ts begins and ends the drain; /ready and every answer follow it.
   const drain = new Drain();
+  const hitPath =
+    config.responseCache.enabled && options.hitPath !== false
+      ? new HitPath({
+          graphqlPath: config.graphqlPath,
+          maxBodyBytes: config.security.maxBodyBytes,
+          responses: responseCache,
+          limits: rateLimits,
+          clientOf,
+          adminToken: config.adminToken,
+          metrics,
+          log,
+          drain,
+        })
+      : undefined;
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -157,12 +176,16 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useDrain(drain),
       // After every plugin that may give a response another body (responses go through them in this order).
       ...(options.compress === false ? [] : [useCompression()]),
+      // Last: it records the answer as it is sent.
+      ...(hitPath ? [useHitPathRecorder(hitPath)] : []),
     ],
   });
 
   return {
     yoga,
     fetch: yoga.fetch as (request: Request) => Promise<Response>,
+    /** node:http's handler: the hit path in front of Yoga (see http/hit-path/hit-path.ts). */
+    handler: hitPath ? hitPath.handler((req, res) => yoga(req, res)) : (req: IncomingMessage, res: ServerResponse) => yoga(req, res),
     metrics,
     engine,
     cache,

@@ -7,6 +7,9 @@ const STALE_WHILE_REVALIDATE_SECONDS = 60;
 
 const PER_CLIENT = 'private, no-store';
 
+/** What an answer anyone may keep for `ttl` seconds says: shared caches (a CDN) keep it, a browser revalidates. */
+export const sharedCacheControl = (ttl: number) => `public, s-maxage=${ttl}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`;
+
 /** A weak validator, a hash of the body: the same answer compressed or not is the same resource. */
 export function weakEtag(body: string | Uint8Array): string {
   return `W/"${createHash('sha1').update(body).digest('base64url')}"`;
@@ -70,7 +73,7 @@ export function useHttpCache({ graphqlPath }: { graphqlPath: string }): Plugin {
       const body = await response.text();
       const etag = weakEtag(body);
       const headers = new fetchAPI.Headers(response.headers);
-      headers.set('cache-control', `public, s-maxage=${ttl}, stale-while-revalidate=${STALE_WHILE_REVALIDATE_SECONDS}`);
+      headers.set('cache-control', sharedCacheControl(ttl));
       headers.set('etag', etag);
       // The compression plugin adds Accept-Encoding to a 200 it may compress; a 304 must carry the same Vary.
       // A request with a key or credentials gets its own answer (private), so a shared copy must not serve it.

@@ -20,6 +20,9 @@ interface AnswerContext {
     stale: ReadonlyMap<unknown, unknown>;
   };
   responseCacheLookup?: 'hit' | 'miss';
+  /** The question looked up (the store's key before the data version), and the operation's metric label. */
+  responseCacheQuestion?: string;
+  responseCacheLabel?: string;
 }
 
 export interface ResponseCacheOptions {
@@ -87,6 +90,8 @@ export function useResponseCache({ responses, ttlSeconds, metrics, trustedManife
   /** The plugin's view of the store for one request: it records what the lookup found, and what was stored. */
   const storeFor = (ctx: AnswerContext, operationName: string): Cache => ({
     async get(key) {
+      ctx.responseCacheQuestion = key;
+      ctx.responseCacheLabel = operationName;
       const answer = await responses.get(key);
       ctx.responseCacheLookup = answer ? 'hit' : 'miss';
       metrics.responseCacheLookups.inc({ result: ctx.responseCacheLookup, operation_name: operationName });

@@ -12,9 +12,13 @@ const ids = new WeakMap<Request, string>();
 export function requestIdOf(request: Request): string {
   let id = ids.get(request);
   if (!id) {
-    const sent = request.headers.get('x-request-id');
-    id = sent && SANE.test(sent) ? sent : randomUUID();
+    id = requestIdFrom(request.headers.get('x-request-id'));
     ids.set(request, id);
   }
   return id;
+}
+
+/** The id for a request that sent `sent` as its x-request-id (or nothing): that id when it looks like one, else a new UUID. */
+export function requestIdFrom(sent: string | null | undefined): string {
+  return sent && SANE.test(sent) ? sent : randomUUID();
 }

@@ -30,6 +30,11 @@ export function createMetrics() {
       labelNames: ['result', 'operation_name'] as const,
       registers: [registry],
     }),
+    hitPathAnswers: new Counter({
+      name: 'veo_hit_path_answers_total',
+      help: 'Response-cache hits answered before the Yoga pipeline (the hit path), a subset of veo_response_cache_lookups_total{result="hit"}',
+      registers: [registry],
+    }),
     rateLimitDecisions: new Counter({
       name: 'veo_ratelimit_decisions_total',
       help: 'Rate-limit decisions: allowed, limited, too_expensive, unauthenticated, explanations_allowed, explanations_limited, info_allowed, info_limited',

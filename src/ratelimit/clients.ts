@@ -15,6 +15,11 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 const keyDigests = new WeakMap<ApiKey, Buffer>();
 const digestOf = (key: ApiKey) => keyDigests.get(key) ?? keyDigests.set(key, digest(key.key)).get(key)!;
 
+/** What identifying a client reads of a request: its headers (a Fetch Request has them; so can a node:http one). */
+export interface HeaderSource {
+  headers: { get(name: string): string | null };
+}
+
 export interface ClientOptions {
   apiKeys: readonly ApiKey[];
   /** Proxies in front of this server that append to X-Forwarded-For; 0 trusts the header not at all. */
@@ -29,7 +34,7 @@ export interface ClientOptions {
  * are read from the right, where each trusted proxy appended the address it saw: with one proxy, the last
  * entry. A value that is not an IP address (a client's invention) is never used as an id.
  */
-export function identifyClient(request: Request, options: ClientOptions): Client {
+export function identifyClient(request: HeaderSource, options: ClientOptions): Client {
   const sent = request.headers.get('x-api-key');
   if (sent) {
     const sentDigest = digest(sent);
@@ -43,7 +48,7 @@ export function identifyClient(request: Request, options: ClientOptions): Client
   return { id: `ip:${clientAddress(request, options) ?? 'unknown'}`, tier: ANONYMOUS_TIER };
 }
 
-function clientAddress(request: Request, options: ClientOptions): string | undefined {
+function clientAddress(request: HeaderSource, options: ClientOptions): string | undefined {
   if (options.platformHeaders === 'vercel') {
     // Vercel's edge sets these itself, replacing whatever the client sent. Each is checked on its own, so
     // one that is not an address does not hide the other.

@@ -1,7 +1,7 @@
 import type { Config } from '../config/config.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
-import { type Client, identifyClient } from './clients.ts';
+import { type Client, type HeaderSource, identifyClient } from './clients.ts';
 import { MemoryLimiter } from './memory-limiter.ts';
 import { RateLimits } from './rate-limits.ts';
 import { UpstashLimiter } from './upstash-limiter.ts';
@@ -27,7 +27,7 @@ export function createRateLimits(config: Config, metrics: Metrics, log: Log): Ra
 
 /** The client a request is charged to; the socket's peer comes from Node's request in the server context. */
 export function clientResolver(config: Config['rateLimit']) {
-  return (request: Request, serverContext: unknown): Client =>
+  return (request: HeaderSource, serverContext: unknown): Client =>
     identifyClient(request, {
       apiKeys: config.apiKeys,
       trustProxyHops: config.trustProxyHops,

@@ -20,7 +20,8 @@ export interface CostLimitsOptions {
 interface CostContext {
   request: Request;
   client: Client;
-  cost?: { requested: number; actual?: number };
+  /** `refunded`: the points given back after the charge (the hit path charges a replayed answer the same way). */
+  cost?: { requested: number; actual?: number; refunded?: number };
 }
 
 type OperationArgs = {
@@ -158,8 +159,8 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
       if (requested === undefined) return;
       const ctx = args.contextValue as CostContext;
 
-      const withCost = (result: ExecutionResult, actual: number) => {
-        ctx.cost = { requested, actual };
+      const withCost = (result: ExecutionResult, actual: number, refunded: number) => {
+        ctx.cost = { requested, actual, refunded };
         metrics.queryCost.observe({ kind: 'actual' }, actual);
         return {
           ...result,
@@ -183,8 +184,9 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
           if (!isAsyncIterable(done)) {
             // A free `rateLimit` call reports no cost at all.
             const actual = requested === 0 ? 0 : actualCost(schema, args.document, args.operationName, args.variableValues, done.data);
-            await refund(ctx, unused(requested, actual, done.data));
-            setResult(withCost(done, actual));
+            const refunded = unused(requested, actual, done.data);
+            await refund(ctx, refunded);
+            setResult(withCost(done, actual, refunded));
             return;
           }
           // An incremental (@defer) answer: the cost goes on its first payload, counted from what it holds.
@@ -196,13 +198,15 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
               if (!first) return;
               first = false;
               const data = 'data' in result ? result.data : undefined;
+              let refunded = 0;
               if (requested > 0) {
                 const initial = initialPayloadDocument(args.document);
                 const estimate = estimateCost(schema, initial, args.operationName, args.variableValues);
-                await refund(ctx, unused(estimate, actualCost(schema, initial, args.operationName, args.variableValues, data), data));
+                refunded = unused(estimate, actualCost(schema, initial, args.operationName, args.variableValues, data), data);
+                await refund(ctx, refunded);
               }
               const actual = requested === 0 ? 0 : actualCost(schema, args.document, args.operationName, args.variableValues, data);
-              setNext(withCost(result as ExecutionResult, actual));
+              setNext(withCost(result as ExecutionResult, actual, refunded));
             },
           };
         },

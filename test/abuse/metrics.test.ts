@@ -11,13 +11,13 @@ describe('client-chosen metric labels', () => {
   });
   afterAll(() => server?.stop());
 
-  it('20,000 unknown paths and 5,000 operation names leave a small scrape and a serving server', async () => {
-    const paths = await flood(20_000, 20, async (i) => {
+  it('5,000 unknown paths and 2,000 operation names leave a small scrape and a serving server', async () => {
+    const paths = await flood(5_000, 20, async (i) => {
       const answer = await fetch(`${server.url}/${i.toString(36)}-${Math.random().toString(36).slice(2)}`);
       await answer.arrayBuffer();
       expect(answer.status).toBe(404);
     });
-    const names = await flood(5_000, 20, async (i) => {
+    const names = await flood(2_000, 20, async (i) => {
       const answer = await server.gql(`query Attack${i}_${'x'.repeat(40)} { __typename }`);
       expect(answer.body.data).toEqual({ __typename: 'Query' });
     });
@@ -27,10 +27,11 @@ describe('client-chosen metric labels', () => {
     const text = await server.metrics();
     // Bounded whatever the traffic: known routes or `other`, and at most 32 operation names (about 95 KB here,
     // 190 KB at worst; 11.7 MB after 5,000 names before the bound, and 20,000 paths crashed the first scrape).
+    // Far past the bounds is enough: each name or path past them adds nothing, so more would only take longer.
     expect(text.length).toBeLessThan(200_000);
-    expect(text).toMatch(/route="other",status="404"\} 20000$/m);
-    expect(text).toMatch(new RegExp(`operation_name="other"\\} ${5_000 - MAX_OPERATION_NAMES}$`, 'm'));
-    expect(text).not.toContain('Attack4999');
+    expect(text).toMatch(/route="other",status="404"\} 5000$/m);
+    expect(text).toMatch(new RegExp(`operation_name="other"\\} ${2_000 - MAX_OPERATION_NAMES}$`, 'm'));
+    expect(text).not.toContain('Attack1999');
     expect(server.rssMb()).toBeLessThan(250);
 
     const started = performance.now();

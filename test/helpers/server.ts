@@ -34,7 +34,8 @@ export async function startServer(env: Record<string, string> = {}) {
   });
   const logs: { event: string; [k: string]: unknown }[] = [];
   const app = createApp(config, { log: (event, fields) => logs.push({ event, ...fields }) });
-  const server = createServer(app.yoga);
+  // The handler server.ts serves: the hit path (src/http/hit-path) in front of Yoga.
+  const server = createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

@@ -1,0 +1,237 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import type { ResponseCache } from '../../cache/response-cache.ts';
+import type { CachedAnswer } from '../../cache/response-memory.ts';
+import { requestIdFrom } from '../../lib/request-id.ts';
+import type { Log } from '../../observability/logger.ts';
+import type { Metrics } from '../../observability/metrics.ts';
+import type { Client, HeaderSource } from '../../ratelimit/clients.ts';
+import { rateLimitHeaders, throttleStatus } from '../../ratelimit/headers.ts';
+import type { RateLimits } from '../../ratelimit/rate-limits.ts';
+import { isAdminRequest } from '../admin-auth.ts';
+import { bytesOf, compress, type Encoding } from '../compression.ts';
+import type { Drain } from '../drain.ts';
+import { sharedCacheControl, weakEtag } from '../http-cache.ts';
+import { fingerprintOf } from './fingerprint.ts';
+
+/** How the full pipeline answered a response-cache hit: what a request with the same fingerprint is answered. */
+export interface Replay {
+  /** The response cache's key of the question. */
+  question: string;
+  /** As the request log has it. */
+  operationName: string | null;
+  /** The `operation_name` label the response cache counted it under. */
+  metricName: string;
+  requested: number;
+  actual: number;
+  /** Points refunded after the charge: what the answer did not use. */
+  unused: number;
+  /** A GET anyone may keep: `throttleStatus` null, `Cache-Control` and `ETag` per answer (see http-cache.ts). */
+  shared: boolean;
+  encoding?: Encoding;
+  /** The answer's headers that are the same for every request with this fingerprint. */
+  headers: [string, string][];
+}
+
+export interface HitPathOptions {
+  graphqlPath: string;
+  /** Bodies up to this size are read here (at most MAX_BODY_BYTES); larger ones go to the pipeline unread. */
+  maxBodyBytes: number;
+  responses: ResponseCache;
+  limits: RateLimits;
+  clientOf: (request: HeaderSource, serverContext: unknown) => Client;
+  adminToken: string | undefined;
+  metrics: Metrics;
+  log: Log;
+  drain: Drain;
+}
+
+/** Larger questions are rare and gain least: their answer takes longer to write than the pipeline to run. */
+const MAX_BODY_BYTES = 16 * 1024;
+/** The replays kept, by the heap they take (a few hundred bytes each): part of the memory budget. */
+const MAX_REPLAY_BYTES = 2 * 1024 * 1024;
+/** Below this an answer is sent as it is (as compression.ts decides). */
+const MIN_COMPRESSED_BYTES = 1024;
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * The fast path for whole-response cache hits. Yoga's pipeline (Fetch API objects, a dozen plugins' hooks,
+ * the context, the document cache) costs far more than a hit's own work, so a request that is, in everything
+ * that shapes an answer (fingerprint.ts), the same as one the pipeline already answered from the response
+ * cache is answered here from the same cache entry. Every guard still holds for it: its origin, CSRF headers,
+ * body, document limits, trusted document and price were checked when the pipeline answered that fingerprint,
+ * and are a function of it; what depends on who asks or when is done again here, with the pipeline's own parts:
+ * the client and its key, the admin check, the price against the client's maximum, the budgets (charge and
+ * refund), the response cache lookup (its TTL, the data version and invalidations), the request id, the log
+ * line and the metrics. Anything else (a refusal, a miss, a drain, an admin, an unknown key) goes through the
+ * pipeline, which gives the coded answer.
+ */
+export class HitPath {
+  private readonly replays = new LRUCache<string, Replay>({
+    maxSize: MAX_REPLAY_BYTES,
+    sizeCalculation: (replay, key) => 256 + key.length * 2 + JSON.stringify(replay).length * 2,
+  });
+  /** Fingerprints of requests handed to the pipeline, for `record`. */
+  private readonly pending = new WeakMap<IncomingMessage, string>();
+  /** Each cached answer's data as JSON, written once. */
+  private readonly json = new WeakMap<CachedAnswer, string>();
+  private readonly maxBody: number;
+
+  constructor(private readonly options: HitPathOptions) {
+    this.maxBody = Math.min(MAX_BODY_BYTES, options.maxBodyBytes);
+  }
+
+  /** node:http's handler: the fast path where it applies, else `pipeline` (Yoga). */
+  handler(pipeline: Handler): Handler {
+    return (req, res) => {
+      const length = this.eligibleLength(req);
+      if (length === undefined) return pipeline(req, res);
+      if (length === 0) return void this.serve(req, res, undefined, pipeline);
+      readBody(req, length).then(
+        (body) => body && this.serve(req, res, body, pipeline),
+        () => req.destroy(),
+      );
+    };
+  }
+
+  /** The fingerprint the pipeline answered, when it answered `req` from the response cache; see record-plugin.ts. */
+  fingerprintOf(req: IncomingMessage): string | undefined {
+    return this.pending.get(req);
+  }
+
+  record(fingerprint: string, replay: Replay): void {
+    this.replays.set(fingerprint, replay);
+  }
+
+  /**
+   * The body's length when the request may take the fast path (0 for a GET), else undefined: a GET or a POST
+   * to the GraphQL path, not a revalidation (the pipeline answers 304s), with a small body of declared length.
+   */
+  private eligibleLength(req: IncomingMessage): number | undefined {
+    if (this.options.drain.draining) return undefined;
+    const url = req.url ?? '';
+    const path = url.indexOf('?') === -1 ? url : url.slice(0, url.indexOf('?'));
+    if (path !== this.options.graphqlPath || req.headers['if-none-match'] !== undefined) return undefined;
+    if (req.method === 'GET') return 0;
+    const declared = req.headers['content-length'];
+    if (req.method !== 'POST' || declared === undefined || req.headers['transfer-encoding'] !== undefined) return undefined;
+    const length = /^\d{1,6}$/.test(declared) ? Number(declared) : Infinity;
+    return length > 0 && length <= this.maxBody ? length : undefined;
+  }
+
+  private async serve(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, pipeline: Handler): Promise<void> {
+    const started = performance.now();
+    const fingerprint = fingerprintOf(req, body);
+    const replay = this.replays.get(fingerprint);
+    let answered = false;
+    if (replay) {
+      try {
+        answered = await this.replay(req, res, replay, started);
+      } catch (error) {
+        this.options.log('hit_path.failed', { message: (error as Error).message });
+        if (res.headersSent) return void res.destroy();
+      }
+    }
+    if (answered) return;
+    this.pending.set(req, fingerprint);
+    // The body was read here: the pipeline takes it from `req.body` (@whatwg-node/server's convention for a
+    // body a framework already read). One async iterable with one own key, so it is not copied or inspected.
+    if (body) (req as IncomingMessage & { body?: unknown }).body = { body, [Symbol.asyncIterator]: () => once(body) };
+    pipeline(req, res);
+  }
+
+  /** Answers `req` as `replay` says when nothing about this request or this moment differs; false when it may not. */
+  private async replay(req: IncomingMessage, res: ServerResponse, replay: Replay, started: number): Promise<boolean> {
+    const { responses, limits, clientOf, adminToken, metrics } = this.options;
+    const headers = nodeHeaders(req);
+    const source = { headers };
+    const client = clientOf(source, { req });
+    if (client.invalidKey || replay.requested > limits.maxCostFor(client)) return false;
+    if (req.headers.authorization !== undefined && isAdminRequest(source, adminToken)) return false;
+    const answer = await responses.get(replay.question);
+    // A shared answer with less than a second left is private (http-cache.ts): the pipeline says so.
+    const left = answer ? Math.floor((answer.expiresAt - Date.now()) / 1000) : 0;
+    if (!answer || (replay.shared && left <= 0) || this.options.drain.draining) return false;
+    const charge = await limits.charge(client, replay.requested);
+    // Refused: nothing was charged, and the pipeline answers the 429.
+    if (!charge.allowed) return false;
+    const charged = replay.unused > 0 ? await limits.refund(client, replay.unused, charge.charged[0]!.decision.store) : charge.charged;
+
+    const status = replay.shared ? 'null' : JSON.stringify(throttleStatus(charged));
+    const text = `{"data":${this.jsonOf(answer)},"extensions":{"cost":{"requestedQueryCost":${replay.requested},"actualQueryCost":${replay.actual},"throttleStatus":${status}}}}`;
+    const requestId = requestIdFrom(headers.get('x-request-id'));
+    const out: [string, string][] = [...replay.headers, ...Object.entries(rateLimitHeaders(charged)), ['x-request-id', requestId]];
+    if (replay.shared) {
+      out.push(['cache-control', sharedCacheControl(left)], ['etag', weakEtag(text)]);
+    }
+    let payload: Uint8Array | string = text;
+    if (replay.encoding && Buffer.byteLength(text) >= MIN_COMPRESSED_BYTES) {
+      payload = bytesOf(await compress(Buffer.from(text), replay.encoding));
+      out.push(['content-encoding', replay.encoding]);
+    }
+    out.push(['content-length', String(Buffer.byteLength(payload))]);
+    res.writeHead(200, out.flat());
+    res.end(payload);
+
+    const seconds = (performance.now() - started) / 1000;
+    metrics.hitPathAnswers.inc();
+    metrics.responseCacheLookups.inc({ result: 'hit', operation_name: replay.metricName });
+    metrics.queryCost.observe({ kind: 'requested' }, replay.requested);
+    metrics.queryCost.observe({ kind: 'actual' }, replay.actual);
+    metrics.operationDuration.observe({ operation_type: 'query', operation_name: replay.metricName }, seconds);
+    metrics.httpDuration.observe({ route: this.options.graphqlPath, status: '200' }, seconds);
+    this.options.log('request', {
+      requestId,
+      method: req.method,
+      path: this.options.graphqlPath,
+      status: 200,
+      durationMs: Math.round(seconds * 10_000) / 10,
+      operationName: replay.operationName,
+      operationType: 'query',
+      client: client.id,
+      cost: { requested: replay.requested, actual: replay.actual },
+      cacheHits: 0,
+      cacheMisses: 0,
+      engineCalls: 0,
+      responseCache: 'hit',
+      outcome: 'ok',
+      errorCodes: [],
+    });
+    return true;
+  }
+
+  private jsonOf(answer: CachedAnswer): string {
+    let text = this.json.get(answer);
+    if (text === undefined) {
+      text = JSON.stringify(answer.data);
+      this.json.set(answer, text);
+    }
+    return text;
+  }
+}
+
+async function* once(body: Buffer) {
+  yield body;
+}
+
+/** A request's headers as a Fetch Request's `headers.get` reads them (a repeated header joined with ", "). */
+function nodeHeaders(req: IncomingMessage): { get(name: string): string | null } {
+  return {
+    get(name) {
+      const value = req.headers[name];
+      return value === undefined ? null : Array.isArray(value) ? value.join(', ') : value;
+    },
+  };
+}
+
+/** The whole body of `length` bytes (Node's parser never delivers more than Content-Length); undefined if the client went away. */
+function readBody(req: IncomingMessage, length: number): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.once('end', () => resolve(Buffer.concat(chunks, length)));
+    req.once('aborted', () => resolve(undefined));
+    req.once('error', reject);
+  });
+}

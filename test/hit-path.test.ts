@@ -1,0 +1,270 @@
+import { request as httpRequest } from 'node:http';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { serversPerTest, type TestServer } from './helpers/server.ts';
+
+// The hit path (src/http/hit-path): a request the same as one the pipeline answered from the response cache is
+// answered before Yoga's pipeline. Each test first makes a request a replay (asked twice: a miss, then a hit the
+// pipeline records), then checks what the fast path answers, or that what it may not answer gets the pipeline's.
+
+const server = serversPerTest();
+const API_KEY = 'k_hit_path_suite_0123456789';
+const OTHER_KEY = 'k_hit_path_small_0123456789';
+const ADMIN_TOKEN = 'admin-token-for-the-hit-path-suite';
+const ORIGIN = 'http://localhost:3000';
+const AREA = `query Area($code: ID!) { area(code: $code) { code name housing { medianRentAll } safety { crimeRatePer1000 rank } } }`;
+const CAMDEN = { code: 'E09000007' };
+const DASHBOARD = `query Dashboard { areas(first: 33) { totalCount nodes { code name housing { medianRentAll averagePrice priceChange5yPct } safety { crimeRatePer1000 rank } schools { gcse5acPct } } } }`;
+const ENV = {
+  API_KEYS: `suite:${API_KEY}:big,small:${OTHER_KEY}:small`,
+  // A tier whose minute holds 10 points: the area above costs 3.
+  RATE_LIMIT_TIERS: 'big:100000000:1000000000:1000,small:10:100000:10',
+  ADMIN_TOKEN,
+  CORS_ORIGINS: ORIGIN,
+};
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+  bytes: Buffer;
+}
+
+function decoded(answer: Answer): string {
+  const encoding = answer.headers['content-encoding'];
+  if (encoding === 'br') return brotliDecompressSync(answer.bytes).toString('utf8');
+  if (encoding === 'gzip') return gunzipSync(answer.bytes).toString('utf8');
+  return answer.text;
+}
+
+/** One request over node:http, so that every header (Content-Length, chunked bodies) is as the test says. */
+function send(
+  s: TestServer,
+  {
+    method = 'POST',
+    path = '/graphql',
+    body,
+    headers = {},
+  }: { method?: string; path?: string; body?: string; headers?: Record<string, string> },
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${s.url}${path}`, { method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: res.statusCode!, headers: res.headers, text: bytes.toString('utf8'), bytes });
+      });
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+const post = (s: TestServer, query: string, variables?: object, headers: Record<string, string> = {}) =>
+  send(s, { body: JSON.stringify({ query, variables }), headers: { ...JSON_HEADERS, 'x-api-key': API_KEY, ...headers } });
+
+async function fastAnswers(s: TestServer): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  return Number(/^veo_hit_path_answers_total (\d+)/m.exec(text)?.[1] ?? NaN);
+}
+
+/** Asks twice (a miss, then a hit the pipeline records), so the next identical request is a replay. */
+async function primed(s: TestServer, ask: () => Promise<Answer>): Promise<Answer> {
+  await ask();
+  const hit = await ask();
+  expect(s.logs.filter((l) => l.event === 'request').at(-1)!.responseCache).toBe('hit');
+  return hit;
+}
+
+/** The parts of two answers that must be equal whoever asks and whenever: all but ids, dates and the budget's state. */
+function stable(answer: Answer) {
+  const {
+    date,
+    'x-request-id': _id,
+    ratelimit,
+    'x-ratelimit-remaining': _r,
+    'x-ratelimit-reset': _t,
+    'content-length': _l,
+    ...headers
+  } = answer.headers;
+  const body = JSON.parse(decoded(answer));
+  if (body.extensions?.cost?.throttleStatus) body.extensions.cost.throttleStatus.currentlyAvailable = 'per request';
+  return { status: answer.status, headers, body, ratelimit: typeof ratelimit };
+}
+
+describe('the hit path answers as the pipeline would', () => {
+  const cases: { name: string; ask: (s: TestServer) => Promise<Answer> }[] = [
+    { name: 'a POST with an API key', ask: (s) => post(s, AREA, CAMDEN) },
+    { name: 'a POST from an allowed origin (CORS headers)', ask: (s) => post(s, AREA, CAMDEN, { origin: ORIGIN }) },
+    { name: 'a dashboard, brotli', ask: (s) => post(s, DASHBOARD, undefined, { 'accept-encoding': 'br' }) },
+    { name: 'a dashboard, gzip', ask: (s) => post(s, DASHBOARD, undefined, { 'accept-encoding': 'gzip, deflate' }) },
+    {
+      name: 'a shared GET (no key): public, ETag of the body, throttleStatus null',
+      ask: (s) =>
+        send(s, {
+          method: 'GET',
+          path: `/graphql?query=${encodeURIComponent(AREA)}&variables=${encodeURIComponent(JSON.stringify(CAMDEN))}`,
+          headers: { accept: 'application/graphql-response+json' },
+        }),
+    },
+    {
+      name: 'a GET with a key: private',
+      ask: (s) =>
+        send(s, {
+          method: 'GET',
+          path: `/graphql?query=${encodeURIComponent(AREA)}&variables=${encodeURIComponent(JSON.stringify(CAMDEN))}`,
+          headers: { accept: 'application/json', 'x-api-key': API_KEY },
+        }),
+    },
+  ];
+
+  for (const { name, ask } of cases) {
+    it(name, async () => {
+      const s = await server(ENV);
+      const recorded = await primed(s, () => ask(s));
+      const before = await fastAnswers(s);
+      const replayed = await ask(s);
+      expect(await fastAnswers(s)).toBe(before + 1);
+      expect(stable(replayed)).toEqual(stable(recorded));
+      expect(replayed.headers['x-request-id']).not.toBe(recorded.headers['x-request-id']);
+      const line = s.logs.filter((l) => l.event === 'request').at(-1)!;
+      expect(line).toMatchObject({ status: 200, responseCache: 'hit', outcome: 'ok', operationType: 'query', engineCalls: 0 });
+      expect(line.requestId).toBe(replayed.headers['x-request-id']);
+    });
+  }
+
+  it('charges each replay its price and refund, as the pipeline does', async () => {
+    const s = await server(ENV);
+    const hit = await primed(s, () => post(s, AREA, CAMDEN));
+    const replayed = await post(s, AREA, CAMDEN);
+    const remaining = (a: Answer) => Number(a.headers['x-ratelimit-remaining']);
+    const cost = JSON.parse(replayed.text).extensions.cost;
+    expect(cost.requestedQueryCost).toBeGreaterThan(0);
+    // Spent within the same second: the refill (restoreRate) adds at most a few points.
+    expect(remaining(hit) - remaining(replayed)).toBeGreaterThanOrEqual(cost.actualQueryCost - 2);
+    expect(JSON.parse(replayed.text).extensions.cost.throttleStatus.currentlyAvailable).toBe(remaining(replayed));
+  });
+
+  it('passes the body it read to the pipeline when it cannot answer (a miss, then a new question)', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    const other = await post(s, AREA, { code: 'E09000001' });
+    expect(JSON.parse(other.text).data.area.name).toBe('City of London');
+    // Chunked (no Content-Length): never read here.
+    const chunked = await send(s, {
+      body: JSON.stringify({ query: AREA, variables: CAMDEN }),
+      headers: { ...JSON_HEADERS, 'transfer-encoding': 'chunked', 'x-api-key': API_KEY },
+    });
+    expect(JSON.parse(chunked.text).data.area.name).toBe('Camden');
+  });
+});
+
+describe('what the hit path may not answer gets the pipeline coded answer', () => {
+  it('a disallowed origin: 403 FORBIDDEN_ORIGIN', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN, { origin: ORIGIN }));
+    const refused = await post(s, AREA, CAMDEN, { origin: 'https://evil.example' });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('FORBIDDEN_ORIGIN');
+  });
+
+  it('a form POST without a CSRF header: 403 CSRF_HEADER_REQUIRED', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    const refused = await post(s, AREA, CAMDEN, { 'content-type': 'text/plain' });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('CSRF_HEADER_REQUIRED');
+  });
+
+  it('a GET a page on another site sent without CORS: 403 CSRF_HEADER_REQUIRED', async () => {
+    const s = await server(ENV);
+    const path = `/graphql?query=${encodeURIComponent(AREA)}&variables=${encodeURIComponent(JSON.stringify(CAMDEN))}`;
+    await primed(s, () => send(s, { method: 'GET', path, headers: { accept: 'application/json' } }));
+    const refused = await send(s, {
+      method: 'GET',
+      path,
+      headers: { accept: 'application/json', 'sec-fetch-site': 'cross-site', 'sec-fetch-mode': 'no-cors' },
+    });
+    expect(refused.status).toBe(403);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('CSRF_HEADER_REQUIRED');
+  });
+
+  it('a body over MAX_BODY_BYTES: 413, and a document over the limits: QUERY_TOO_COMPLEX', async () => {
+    const s = await server({ ...ENV, MAX_BODY_BYTES: '2000' });
+    await primed(s, () => post(s, AREA, CAMDEN));
+    const padded = await send(s, {
+      body: JSON.stringify({ query: `${AREA}${' '.repeat(3000)}`, variables: CAMDEN }),
+      headers: { ...JSON_HEADERS, 'x-api-key': API_KEY },
+    });
+    expect(padded.status).toBe(413);
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: name`).join(' ');
+    const tooMany = await post(s, `query Many { area(code: "E09000007") { ${aliases} } }`);
+    expect(JSON.parse(tooMany.text).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+  });
+
+  it('an unknown API key: 401 UNAUTHENTICATED, charged to the address', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    const refused = await post(s, AREA, CAMDEN, { 'x-api-key': 'k_not_a_key_0000000000000' });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('a client whose budget is spent: 429 RATE_LIMITED, and no replay is free', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    const before = await fastAnswers(s);
+    const answers: Answer[] = [];
+    for (let i = 0; i < 6; i++) answers.push(await post(s, AREA, CAMDEN, { 'x-api-key': OTHER_KEY }));
+    const statuses = answers.map((a) => a.status);
+    expect(statuses).toContain(200);
+    expect(statuses.at(-1)).toBe(429);
+    const refused = JSON.parse(answers.at(-1)!.text);
+    expect(refused.errors[0].extensions.code).toBe('RATE_LIMITED');
+    // The 200s after the first came from the hit path (the pipeline recorded the first with the suite's key).
+    expect((await fastAnswers(s)) - before).toBe(statuses.filter((st) => st === 200).length);
+  });
+
+  it('a question too expensive for the client (its tier holds less than the price): 400 COST_ESTIMATED_TOO_EXPENSIVE', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, DASHBOARD));
+    const refused = await post(s, DASHBOARD, undefined, { 'x-api-key': OTHER_KEY });
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
+  });
+
+  it('an admin request goes through the pipeline (never cached)', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN, { authorization: 'Bearer not-the-admin-token' }));
+    const before = await fastAnswers(s);
+    await post(s, AREA, CAMDEN, { authorization: `Bearer ${ADMIN_TOKEN}` });
+    expect(await fastAnswers(s)).toBe(before);
+    expect(s.logs.filter((l) => l.event === 'request').at(-1)!.responseCache).toBe(null);
+  });
+
+  it('an invalidation: the next request is answered afresh, by the pipeline', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    const dropped = await post(s, 'mutation { invalidateCache(kind: CRIME) { kind } }', undefined, {
+      authorization: `Bearer ${ADMIN_TOKEN}`,
+    });
+    expect(JSON.parse(dropped.text).errors).toBeUndefined();
+    const before = await fastAnswers(s);
+    const calls = await s.countEngineCalls(() => post(s, AREA, CAMDEN));
+    expect(await fastAnswers(s)).toBe(before);
+    expect(calls.crime).toBe(1);
+    expect(s.logs.filter((l) => l.event === 'request').at(-1)!.responseCache).toBe('miss');
+  });
+
+  it('while draining: the pipeline answers (Connection: close)', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    s.app.drain.begin();
+    const before = await fastAnswers(s);
+    const answer = await post(s, AREA, CAMDEN);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.connection).toBe('close');
+    expect(await fastAnswers(s)).toBe(before);
+  });
+});
