@@ -77,6 +77,8 @@ export class HitPath {
   /** Each cached answer's data as JSON, written once. */
   private readonly json = new WeakMap<CachedAnswer, string>();
   private readonly maxBody: number;
+  /** By operation label: a bounded set (metrics-labels.ts), like the labels themselves. */
+  private readonly series = new Map<string, Series>();
 
   constructor(private readonly options: HitPathOptions) {
     this.maxBody = Math.min(MAX_BODY_BYTES, options.maxBodyBytes);
@@ -175,12 +177,13 @@ export class HitPath {
     res.end(payload);
 
     const seconds = (performance.now() - started) / 1000;
+    const series = this.seriesOf(replay.metricName);
     metrics.hitPathAnswers.inc();
-    metrics.responseCacheLookups.inc({ result: 'hit', operation_name: replay.metricName });
-    metrics.queryCost.observe({ kind: 'requested' }, replay.requested);
-    metrics.queryCost.observe({ kind: 'actual' }, replay.actual);
-    metrics.operationDuration.observe({ operation_type: 'query', operation_name: replay.metricName }, seconds);
-    metrics.httpDuration.observe({ route: this.options.graphqlPath, status: '200' }, seconds);
+    series.hits.inc();
+    series.requested.observe(replay.requested);
+    series.actual.observe(replay.actual);
+    series.operation.observe(seconds);
+    series.http.observe(seconds);
     this.options.log('request', {
       requestId,
       method: req.method,
@@ -201,6 +204,16 @@ export class HitPath {
     return true;
   }
 
+  /** The series a replay of the operation `name` counts in, looked up once (prom-client hashes labels per call). */
+  private seriesOf(name: string): Series {
+    let series = this.series.get(name);
+    if (!series) {
+      series = seriesFor(this.options.metrics, this.options.graphqlPath, name);
+      this.series.set(name, series);
+    }
+    return series;
+  }
+
   private jsonOf(answer: CachedAnswer): string {
     let text = this.json.get(answer);
     if (text === undefined) {
@@ -210,6 +223,17 @@ export class HitPath {
     return text;
   }
 }
+
+function seriesFor(metrics: Metrics, graphqlPath: string, name: string) {
+  return {
+    hits: metrics.responseCacheLookups.labels({ result: 'hit', operation_name: name }),
+    requested: metrics.queryCost.labels({ kind: 'requested' }),
+    actual: metrics.queryCost.labels({ kind: 'actual' }),
+    operation: metrics.operationDuration.labels({ operation_type: 'query', operation_name: name }),
+    http: metrics.httpDuration.labels({ route: graphqlPath, status: '200' }),
+  };
+}
+type Series = ReturnType<typeof seriesFor>;
 
 async function* once(body: Buffer) {
   yield body;
