@@ -74,7 +74,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
   // Shutdown state: server.ts begins and ends the drain; /ready and every answer follow it.
   const drain = new Drain();
   const hitPath =
-    config.responseCache.enabled && options.hitPath !== false
+    config.responseCache.enabled && config.responseCache.hitPath && options.hitPath !== false
       ? new HitPath({
           graphqlPath: config.graphqlPath,
           maxBodyBytes: config.security.maxBodyBytes,

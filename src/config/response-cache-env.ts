@@ -7,6 +7,7 @@ import { int } from './fields.ts';
 export const responseCacheEnv = z.object({
   RESPONSE_CACHE: z.enum(['on', 'off']).default('on'),
   RESPONSE_CACHE_MAX_MB: int(16, 1, 4096),
+  HIT_PATH: z.enum(['on', 'off']).default('on'),
 });
 
 type ResponseCacheEnv = z.output<typeof responseCacheEnv>;
@@ -17,5 +18,7 @@ export function responseCacheConfig(env: ResponseCacheEnv) {
     enabled: env.RESPONSE_CACHE === 'on',
     /** Heap bytes of answers (and their invalidation index) the in-process tier holds, by its own estimate. */
     maxBytes: env.RESPONSE_CACHE_MAX_MB * 1024 * 1024,
+    /** Repeated hits answered before Yoga's pipeline (src/http/hit-path); off: every hit goes through it (benchmarks compare). */
+    hitPath: env.HIT_PATH === 'on',
   };
 }
