@@ -1,7 +1,10 @@
 /**
  * Cache benchmark: two stateless instances of the real server on one Redis, replaying a seeded, skewed mix of
- * dashboard reads, recommendations and commute lookups. Reports, after warm-up, the hit ratio per cache kind,
- * engine calls per 1,000 requests, throughput and latency per request type. See bench/README.md.
+ * dashboard reads, recommendations and commute lookups. Reports, after warm-up, the whole-response cache's hit
+ * ratio per operation, the data cache's per kind, engine calls per 1,000 requests, throughput and latency per
+ * request type; checks that an `invalidateCache(kind: CRIME)` sent to one instance mid-run is seen by both
+ * within CACHE_MEMORY_TTL_SECONDS, and that no answer is served past its TTL or its invalidation. Exits 1 when
+ * a check fails or an answer is an error. See bench/README.md.
  *
  *   node --import tsx bench/cache-mix.ts [--requests 15000] [--seed 20240601] [--concurrency 8] [--warmup 0.2]
  *
@@ -11,13 +14,21 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { Redis as IORedis } from 'ioredis';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { type App, createApp } from '../src/yoga.ts';
+import { EngineStamps } from './cache-mix/engine-stamps.ts';
+import { checkFreshness, freshnessReport } from './cache-mix/freshness.ts';
+import { type Answered, post, problemOf } from './cache-mix/graphql.ts';
+import { type Invalidation, invalidateMidRun, type Logged } from './cache-mix/invalidation.ts';
+import { invalidationReport, judgeInvalidation } from './cache-mix/invalidation-check.ts';
+import { count, table } from './cache-mix/markdown.ts';
+import { type MarkedAnswer, type Marks, marksOf } from './cache-mix/marks.ts';
+import { delta, type Series, scrapeAll } from './cache-mix/metrics.ts';
 import { POPULAR_DESTINATION_NAMES } from './lib/documents.ts';
 import { mulberry32 } from './lib/random.ts';
 
@@ -41,6 +52,11 @@ const WARMUP_SHARE = Number(argv.warmup);
 if (!(WARMUP_SHARE >= 0 && WARMUP_SHARE < 1)) fail('--warmup must be a fraction in [0, 1)');
 const WARMUP = Math.floor(REQUESTS * WARMUP_SHARE);
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+/**
+ * Shorter than the run, so that a TTL runs out while it goes on and the freshness check has something to
+ * catch; every other kind keeps its default (an hour or more). Personas are 3% of the mix.
+ */
+const PERSONA_TTL_SECONDS = 10;
 const OUT = new URL(argv.out, import.meta.url); // relative to this file, i.e. bench/
 
 function positiveInt(name: string, raw: string | undefined): number {
@@ -106,6 +122,8 @@ const AREA_CODES = Array.from({ length: 33 }, (_, i) => `E09${String(i + 1).padS
 /** Which boroughs are popular is drawn from the seed; how skewed popularity is is fixed (Zipf, s = 1). */
 const AREA_POPULARITY = shuffled(AREA_CODES);
 const pickArea = zipf(AREA_POPULARITY);
+/** The borough the invalidation probes: the most popular with a crime rate (the City of London has none). */
+const PROBED_AREA = AREA_POPULARITY.find((code) => code !== 'E09000001')!;
 
 // Station ids from python/data/tube_stations.csv, read at start-up rather than guessed.
 const STATIONS = readFileSync(new URL('../python/data/tube_stations.csv', import.meta.url), 'utf8')
@@ -197,6 +215,17 @@ const REQUEST_TYPES = [
 ] as const;
 type RequestType = (typeof REQUEST_TYPES)[number][0];
 
+/** Each request type's operation name: the response cache's metric counts by it. */
+const OPERATION: Record<RequestType, string> = {
+  'area: housing': 'AreaHousing',
+  'area: housing+safety': 'AreaSafety',
+  'area: housing+safety+schools': 'AreaSchools',
+  'dashboard (33 areas)': 'Dashboard',
+  recommendations: 'Recommend',
+  commute: 'Commute',
+  personas: 'Personas',
+};
+
 interface Planned {
   type: RequestType;
   instance: 0 | 1;
@@ -285,11 +314,15 @@ function plannedKeys(r: Planned): string[] {
   }
 }
 
-/** Per kind: keys first asked after warm-up, i.e. the fewest misses any cache could have in the measured phase. */
-function compulsoryMisses(requests: readonly Planned[]): Map<string, number> {
+/**
+ * Per kind: keys first asked after warm-up, i.e. the fewest misses any cache could have in the measured phase.
+ * From request `invalidatedAt` on, every crime key is new again: the invalidation dropped them all.
+ */
+function compulsoryMisses(requests: readonly Planned[], invalidatedAt: number): Map<string, number> {
   const seen = new Set<string>();
   const out = new Map<string, number>(['crime', 'schools', 'commute', 'recommendation', 'station', 'persona'].map((k) => [k, 0]));
   requests.forEach((r, i) => {
+    if (i === invalidatedAt) for (const key of seen) if (key.startsWith('crime:')) seen.delete(key);
     for (const key of plannedKeys(r)) {
       if (seen.has(key)) continue;
       seen.add(key);
@@ -322,90 +355,87 @@ interface Instance {
 
 interface Outcome {
   type: RequestType;
+  instance: 0 | 1;
+  requestId: string;
   ms: number;
+  sentAt: number;
+  answeredAt: number;
   error?: string;
+  /** The marks the engine proxy left in a good answer's data. */
+  marks?: Marks;
 }
 
-async function startInstance(env: Record<string, string | undefined>, events: Map<string, number>): Promise<Instance> {
-  const app = createApp(loadConfig(env), { log: (event) => events.set(event, (events.get(event) ?? 0) + 1) });
-  const server = createServer(app.yoga);
+async function startInstance(
+  env: Record<string, string | undefined>,
+  events: Map<string, number>,
+  logged: Map<string, Logged>,
+): Promise<Instance> {
+  const log = (event: string, fields: Record<string, unknown> = {}) => {
+    events.set(event, (events.get(event) ?? 0) + 1);
+    if (event === 'request' && typeof fields.requestId === 'string') {
+      logged.set(fields.requestId, {
+        responseCache: (fields.responseCache as Logged['responseCache'] | undefined) ?? null,
+        engineCalls: Number(fields.engineCalls ?? 0),
+      });
+    }
+  };
+  const app = createApp(loadConfig(env), { log });
+  const server = createServer(app.handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { app, server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-async function send(instance: Instance, request: Planned): Promise<Outcome> {
+async function send(instance: Instance, request: Planned, index: number): Promise<Outcome> {
+  // The server takes it as its request log line's id: the report finds each answer's line by it.
+  const requestId = `mix-${String(index).padStart(6, '0')}`;
+  const sentAt = Date.now();
   const started = performance.now();
   try {
-    const response = await fetch(`${instance.url}/graphql`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
-      body: JSON.stringify({ query: request.query, variables: request.variables }),
-    });
-    const body = (await response.json()) as {
-      data?: unknown;
-      errors?: { message: string; extensions?: { code?: string } }[];
-      extensions?: { stale?: unknown };
-    };
-    const ms = performance.now() - started;
-    if (response.status !== 200 || body.errors?.length || body.data == null) {
-      const first = body.errors?.[0];
-      return {
-        type: request.type,
-        ms,
-        error: `HTTP ${response.status} ${first?.extensions?.code ?? ''} ${first?.message ?? 'no data'}`.trim(),
-      };
-    }
-    if (body.extensions?.stale) return { type: request.type, ms, error: 'answered from a stale copy' };
-    return { type: request.type, ms };
+    const answer = await post(instance.url, { query: request.query, variables: request.variables }, requestId);
+    const error = problemOf(answer);
+    const { ms, answeredAt } = answer;
+    if (error) return { type: request.type, instance: request.instance, requestId, ms, sentAt, answeredAt, error };
+    return { type: request.type, instance: request.instance, requestId, ms, sentAt, answeredAt, marks: marksOf(answer.body.data) };
   } catch (error) {
-    return { type: request.type, ms: performance.now() - started, error: (error as Error).message };
+    const ms = performance.now() - started;
+    return {
+      type: request.type,
+      instance: request.instance,
+      requestId,
+      ms,
+      sentAt,
+      answeredAt: Date.now(),
+      error: (error as Error).message,
+    };
   }
 }
 
-/** Sends `requests` with `CONCURRENCY` in flight, in order of index. */
-async function replay(instances: Instance[], requests: readonly Planned[], stop: { now: boolean }): Promise<Outcome[]> {
-  const outcomes: Outcome[] = new Array(requests.length);
-  let next = 0;
+/** Sends `requests[from..to)` with `CONCURRENCY` in flight, in order of index. */
+async function replay(
+  instances: Instance[],
+  requests: readonly Planned[],
+  from: number,
+  to: number,
+  stop: { now: boolean },
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = new Array(to - from);
+  let next = from;
   await Promise.all(
-    Array.from({ length: Math.min(CONCURRENCY, requests.length) }, async () => {
-      while (!stop.now && next < requests.length) {
+    Array.from({ length: Math.min(CONCURRENCY, to - from) }, async () => {
+      while (!stop.now && next < to) {
         const i = next++;
-        outcomes[i] = await send(instances[requests[i]!.instance]!, requests[i]!);
+        outcomes[i - from] = await send(instances[requests[i]!.instance]!, requests[i]!, i);
       }
     }),
   );
   return outcomes.filter(Boolean);
 }
 
-type Series = Map<string, number>;
-
-/** `veo_cache_lookups_total` and `veo_engine_requests_total` of one instance, from its own /metrics. */
-async function scrape(instance: Instance): Promise<Series> {
-  const response = await fetch(`${instance.url}/metrics`);
-  if (!response.ok) throw new Error(`${instance.url}/metrics answered ${response.status}`);
-  const text = await response.text();
-  const series: Series = new Map();
-  for (const match of text.matchAll(/^(veo_cache_lookups_total|veo_engine_requests_total)\{([^}]*)\} (\S+)$/gm)) {
-    const labels = Object.fromEntries([...match[2]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1]!, m[2]!]));
-    const key =
-      match[1] === 'veo_engine_requests_total' ? `engine|${labels.endpoint}` : `cache|${labels.kind}|${labels.result}|${labels.tier}`;
-    series.set(key, (series.get(key) ?? 0) + Number(match[3]));
-  }
-  return series;
-}
-
-async function scrapeAll(instances: Instance[]): Promise<Series> {
-  const total: Series = new Map();
-  for (const series of await Promise.all(instances.map(scrape))) {
-    for (const [k, v] of series) total.set(k, (total.get(k) ?? 0) + v);
-  }
-  return total;
-}
-
-function delta(after: Series, before: Series): Series {
-  const out: Series = new Map();
-  for (const [k, v] of after) if (v - (before.get(k) ?? 0) !== 0) out.set(k, v - (before.get(k) ?? 0));
-  return out;
+/** The engine's data version as `health` reports it on one instance (asked of the engine there and then). */
+async function healthDataVersion(instance: Instance): Promise<string | null> {
+  const answer = await post(instance.url, { query: '{ health { engine { dataVersion } } }' }, `health-${instance.url.slice(-5)}`);
+  const health = answer.body.data?.health as { engine?: { dataVersion?: string | null } } | undefined;
+  return health?.engine?.dataVersion ?? null;
 }
 
 async function deleteKeys(redis: IORedis, prefix: string): Promise<number> {
@@ -432,10 +462,6 @@ function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
 }
-function table(header: readonly string[], rows: readonly (readonly (string | number)[])[], align: readonly ('l' | 'r')[]): string {
-  const sep = align.map((a) => (a === 'r' ? '---:' : '---'));
-  return [header, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
 
 /** Lookups, final hits (memory + Redis) and final misses (Redis misses: those went to the engine) of one kind. */
 function outcome(counts: Series, kind: string) {
@@ -455,6 +481,13 @@ function outcome(counts: Series, kind: string) {
   };
 }
 
+/** Whole-response cache lookups of one operation (both instances). */
+function answers(counts: Series, operation: string) {
+  const hits = counts.get(`response|${operation}|hit`) ?? 0;
+  const misses = counts.get(`response|${operation}|miss`) ?? 0;
+  return { hits, misses, ratio: pct(hits, hits + misses) };
+}
+
 interface Run {
   measured: Outcome[];
   counts: Series;
@@ -465,11 +498,35 @@ interface Run {
   params: string[];
   floor: Map<string, number>;
   distinct: Map<string, number>;
+  verdicts: string[];
+  sections: string[];
 }
 
-function report({ measured, counts, quarters, wallMs, totalMs, events, params, floor, distinct }: Run): string {
+function report({ measured, counts, quarters, wallMs, totalMs, events, params, floor, distinct, verdicts, sections }: Run): string {
   const n = measured.length;
   const get = (k: string) => counts.get(k) ?? 0;
+
+  const operations = REQUEST_TYPES.map(([type]) => [type, OPERATION[type]] as const);
+  const answerRows = operations.map(([type, operation]) => {
+    const a = answers(counts, operation);
+    return [
+      `${operation} (${type})`,
+      measured.filter((o) => o.type === type).length,
+      a.hits + a.misses,
+      a.hits,
+      a.misses,
+      `**${a.ratio}**`,
+      quarters.map((q) => answers(q, operation).ratio).join(' / '),
+    ] as const;
+  });
+  const mix = operations.reduce(
+    (sum, [, operation]) => {
+      const a = answers(counts, operation);
+      return { hits: sum.hits + a.hits, misses: sum.misses + a.misses };
+    },
+    { hits: 0, misses: 0 },
+  );
+  const probes = answers(counts, 'CrimeProbe');
 
   const cacheRows = KINDS.map((kind) => {
     const o = outcome(counts, kind);
@@ -479,7 +536,7 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
       o.memoryHits,
       o.redisHits,
       o.misses,
-      floor.get(kind) ?? '-',
+      kind === 'persona' ? '-' : (floor.get(kind) ?? '-'),
       distinct.get(kind) ?? '-',
       o.stale,
       `**${o.ratio}**`,
@@ -520,13 +577,44 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
     '',
     `Every figure below covers the ${n} requests after warm-up: the first ${WARMUP} requests are warm-up and excluded.`,
     '',
-    `## Cache lookups per kind`,
+    `## Checks`,
     '',
-    'A lookup is one key asked of the cache (a key repeated within one request is asked once). A hit was served from',
-    'the memory tier (including joining a fetch already in flight in the same process) or from Redis; a miss went to',
-    'the engine. Hit ratio = (memory hits + Redis hits) / (memory hits + Redis hits + misses). "Fewest possible" counts',
-    'the keys first asked for after warm-up: no cache can miss less (not computed for `area`, whose keys also come from',
-    'recommendation results and from the dashboard writing every area). "Distinct" counts the keys of the whole run.',
+    ...verdicts.map((v) => `- ${v}`),
+    '',
+    `## Whole answers from the response cache, per operation`,
+    '',
+    'One lookup per query executed (`veo_response_cache_lookups_total`, both instances): a hit is a whole answer from',
+    'the response cache (memory tier, or Redis written by either instance), a miss was executed. Lookups match the',
+    "requests of each type but for errors. The last column is each quarter's hit ratio, in order; the invalidation",
+    'falls at the start of the third.',
+    '',
+    table(
+      ['operation (request type)', 'requests', 'lookups', 'hits', 'misses', 'hit ratio', 'by quarter'],
+      [
+        ...answerRows,
+        ['**the mix**', n, mix.hits + mix.misses, mix.hits, mix.misses, `**${pct(mix.hits, mix.hits + mix.misses)}**`, '-'],
+        [
+          'CrimeProbe (the invalidation probes, not in the mix)',
+          '-',
+          probes.hits + probes.misses,
+          probes.hits,
+          probes.misses,
+          probes.ratio,
+          '-',
+        ],
+      ],
+      ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+    ),
+    '',
+    `## Data cache lookups per kind`,
+    '',
+    'Only a response-cache miss runs resolvers, so these lookups come from the answers that were executed. A lookup is',
+    'one key asked of the data cache (a key repeated within one request is asked once). A hit was served from the memory',
+    'tier (including joining a fetch already in flight in the same process) or from Redis; a miss went to the engine.',
+    'Hit ratio = (memory hits + Redis hits) / (memory hits + Redis hits + misses). "Fewest possible" counts the keys',
+    'first asked for after warm-up, and crime keys asked again after the invalidation: no cache can miss less (not',
+    'computed for `area`, whose keys also come from recommendation results and from the dashboard writing every area,',
+    `nor for \`persona\`, whose ${PERSONA_TTL_SECONDS} s TTL runs out in the run). "Distinct" counts the keys of the whole run.`,
     `The last column is the hit ratio in each quarter of the measured phase, in order.`,
     '',
     table(
@@ -556,6 +644,7 @@ function report({ measured, counts, quarters, wallMs, totalMs, events, params, f
       ['l', 'r', 'r'],
     ),
     '',
+    ...sections,
     `## Throughput and latency`,
     '',
     `Measured phase: ${n} requests in ${fmt(wallMs / 1000, 2)} s, ${fmt((1000 * n) / wallMs)} requests/s with ` +
@@ -583,6 +672,7 @@ async function main() {
   const requests = Array.from({ length: REQUESTS }, plan);
   const prefix = `bench-${randomBytes(4).toString('hex')}`;
   const events = new Map<string, number>();
+  const logged = new Map<string, Logged>();
   const stop = { now: false };
   process.once('SIGINT', () => {
     stop.now = true;
@@ -591,21 +681,31 @@ async function main() {
 
   const redis = new IORedis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
   let engine: LocalEngineProcess | undefined;
+  let stamps: EngineStamps | undefined;
   let upstash: UpstashLocal | undefined;
   const instances: Instance[] = [];
   try {
     await redis.connect();
     upstash = await startUpstashLocal({ redisUrl: REDIS_URL });
-    engine = new LocalEngineProcess({ python: process.env.PYTHON ?? 'python3' });
+    const python = new LocalEngineProcess({ python: process.env.PYTHON ?? 'python3' });
+    engine = python;
+    await python.url();
+    stamps = await EngineStamps.start(() => python.url());
+    const adminToken = randomBytes(24).toString('hex');
     const env = {
       ...process.env,
       // As the test suites do: production would ask for settings (CORS origins, ...) a benchmark has no use for.
       NODE_ENV: 'test',
       ENGINE_MODE: 'local',
-      LOCAL_ENGINE_URL: await engine.url(),
+      // The engine behind the proxy that marks what it gives (bench/cache-mix/engine-stamps.ts).
+      LOCAL_ENGINE_URL: stamps.url,
       UPSTASH_REDIS_REST_URL: upstash.url,
       UPSTASH_REDIS_REST_TOKEN: upstash.token,
       CACHE_PREFIX: prefix,
+      RESPONSE_CACHE: 'on',
+      CACHE_TTL_PERSONA: String(PERSONA_TTL_SECONDS),
+      // New each run, for the invalidation the run sends.
+      ADMIN_TOKEN: adminToken,
       // One load generator stands for many clients: lift the anonymous (per-IP) budgets so it is not throttled.
       // The limiter still runs and still charges every request, as in production.
       RATE_LIMIT_POINTS_PER_MINUTE: '10000000',
@@ -614,43 +714,107 @@ async function main() {
       METRICS_TOKEN: '',
       METRICS_PORT: '',
     };
-    instances.push(await startInstance(env, events), await startInstance(env, events));
+    instances.push(await startInstance(env, events, logged), await startInstance(env, events, logged));
+    const urls = instances.map((i) => i.url);
     const { cache } = loadConfig(env);
+    const memoryTtlMs = cache.memoryTtlSeconds * 1000;
 
     const params = [
       `Date: ${new Date().toISOString()}`,
       `Command: \`node --import tsx bench/cache-mix.ts --requests ${REQUESTS} --seed ${SEED} --concurrency ${CONCURRENCY} --warmup ${WARMUP_SHARE}\``,
       `Seed: ${SEED} (mulberry32). Requests: ${REQUESTS}, the first ${WARMUP} (${fmt(WARMUP_SHARE * 100, 0)}%) warm-up; ${CONCURRENCY} in flight`,
-      `System: 2 server instances (createApp on node:http, NODE_ENV=test), one picked at random per request, sharing one Redis ` +
-        `through the local Upstash-compatible endpoint; one local Python engine; memory tier ${cache.memoryTtlSeconds} s, ` +
+      `System: 2 server instances (createApp's handler on node:http, NODE_ENV=test), one picked at random per request, sharing one Redis ` +
+        "through the local Upstash-compatible endpoint; one local Python engine behind the benchmark's marking proxy; " +
+        `response cache on; memory tier ${cache.memoryTtlSeconds} s, persona TTL ${cache.ttlSeconds.persona} s, ` +
         `recommendation TTL ${cache.ttlSeconds.recommendation} s, other TTLs default; a new key prefix per run; ` +
-        'rate limiting on, with the anonymous budgets lifted so the one load generator is not throttled; ' +
-        `Node ${process.version}, ${cpus().length} CPUs`,
+        'rate limiting on, with the anonymous budgets lifted so the one load generator is not throttled; every request a ' +
+        `JSON POST (no HTTP caching); Node ${process.version}, ${cpus().length} CPUs`,
       `Mix: ${REQUEST_TYPES.map(([t, w]) => `${t} ${fmt(w * 100, 0)}%`).join(', ')} (see bench/README.md)`,
       `Most popular boroughs (Zipf s=1 over the 33, order drawn from the seed): ${AREA_POPULARITY.slice(0, 5).join(', ')}, ...`,
     ];
+    // Other work on the machine skews every time figure (not the counts): say how busy it was.
+    const loadAtStart = loadavg()[0]!;
     process.stderr.write(`seed ${SEED}, ${REQUESTS} requests (${WARMUP} warm-up), ${CONCURRENCY} in flight, key prefix ${prefix}\n`);
 
+    /** A good answer with its marks and its request log line's `responseCache`, for the checks. */
+    const mark = (marks: Marks, at: { sentAt: number; answeredAt: number }, requestId: string, instance: number, label: string) => ({
+      ...marks,
+      sentAt: at.sentAt,
+      answeredAt: at.answeredAt,
+      responseCache: logged.get(requestId)?.responseCache,
+      instance,
+      label,
+    });
+    const probed: MarkedAnswer[] = [];
     const t0 = performance.now();
-    const warm = await replay(instances, requests.slice(0, WARMUP), stop);
+    const warm = await replay(instances, requests, 0, WARMUP, stop);
     const t1 = performance.now();
     // The measured phase in quarters, to show whether the hit ratios are still climbing at the end.
-    const snapshots = [await scrapeAll(instances)];
+    const snapshots = [await scrapeAll(urls)];
     const measured: Outcome[] = [];
     let wallMs = 0;
-    const rest = requests.slice(WARMUP);
+    let invalidating: Promise<Invalidation> | undefined;
+    const rest = REQUESTS - WARMUP;
     for (let q = 0; q < QUARTERS; q++) {
-      const chunk = rest.slice(Math.floor((q * rest.length) / QUARTERS), Math.floor(((q + 1) * rest.length) / QUARTERS));
+      const from = WARMUP + Math.floor((q * rest) / QUARTERS);
+      const to = WARMUP + Math.floor(((q + 1) * rest) / QUARTERS);
+      // In the middle of the measured phase, while the mix goes on.
+      if (q === QUARTERS / 2) {
+        invalidating = invalidateMidRun({
+          urls: [urls[0]!, urls[1]!],
+          adminToken,
+          code: PROBED_AREA,
+          memoryTtlMs,
+          stamps,
+          loggedOf: (id) => logged.get(id),
+          onAnswer: (answer: Answered, requestId: string, instance: number) =>
+            probed.push(mark(marksOf(answer.body.data), answer, requestId, instance, `CrimeProbe (${requestId})`)),
+        });
+      }
       const started = performance.now();
-      measured.push(...(await replay(instances, chunk, stop)));
+      measured.push(...(await replay(instances, requests, from, to, stop)));
       wallMs += performance.now() - started;
-      snapshots.push(await scrapeAll(instances));
+      snapshots.push(await scrapeAll(urls));
     }
     const totalMs = t1 - t0 + wallMs;
+    const invalidation = await invalidating!;
     if (stop.now) throw new Error('interrupted');
 
+    // The mix request sent first after the mutation was: from it on, every crime key is new again.
+    const invalidatedAt =
+      WARMUP +
+      Math.max(
+        0,
+        measured.findIndex((o) => o.sentAt >= invalidation.sentAt),
+      );
+    const marked = [
+      ...[...warm, ...measured].flatMap((o) => (o.marks ? [mark(o.marks, o, o.requestId, o.instance, `${o.type} (${o.requestId})`)] : [])),
+      ...probed,
+    ];
+    const verdict = judgeInvalidation(invalidation, marked, memoryTtlMs);
+    const personaTtlMs = cache.ttlSeconds.persona * 1000;
+    const freshness = checkFreshness(marked, personaTtlMs, {
+      engine: [...stamps.dataVersions],
+      health: await Promise.all(instances.map(healthDataVersion)),
+    });
+
     const warmErrors = warm.filter((o) => o.error).length;
-    params.push(`Errors during warm-up: ${warmErrors}`);
+    const errors = measured.filter((o) => o.error).length;
+    params.push(
+      `Errors during warm-up: ${warmErrors}`,
+      `Load average (1 min) at the start and the end: ${fmt(loadAtStart, 2)} and ${fmt(loadavg()[0]!, 2)} ` +
+        `(above ${cpus().length}, other work shared the machine: time figures are then slower and noisier, counts are not affected)`,
+    );
+    const seen = verdict.seenAfterS.map((s, i) => `instance ${i + 1} ${s === undefined ? 'never' : `after ${fmt(s, 2)} s`}`).join(', ');
+    const verdicts = [
+      `No errors (an answer not HTTP 200, without data, with errors, or marked stale): **${errors + warmErrors === 0 ? 'met' : 'not met'}** ` +
+        `(${errors} in the measured phase, ${warmErrors} in warm-up)`,
+      `\`invalidateCache(kind: CRIME)\` seen by both instances within CACHE_MEMORY_TTL_SECONDS (${cache.memoryTtlSeconds} s): ` +
+        `**${verdict.ok ? 'met' : 'not met'}** (probes saw it on ${seen}; ${count(verdict.after[0].bad + verdict.after[1].bad, 'answer')} ` +
+        `sent after the bound showed the old figures; see "Invalidation")`,
+      `No answer served past its TTL: **${freshness.ok ? 'met' : 'not met'}** ` +
+        `(${freshness.personas.answers} answers with personas, CACHE_TTL_PERSONA ${cache.ttlSeconds.persona} s; see "Freshness")`,
+    ];
     const markdown = report({
       measured,
       counts: delta(snapshots[QUARTERS]!, snapshots[0]!),
@@ -659,18 +823,21 @@ async function main() {
       totalMs,
       events,
       params,
-      floor: compulsoryMisses(requests),
+      floor: compulsoryMisses(requests, invalidatedAt),
       distinct: distinctKeys(requests),
+      verdicts,
+      sections: [...invalidationReport(invalidation, verdict, memoryTtlMs, invalidatedAt), ...freshnessReport(freshness, personaTtlMs)],
     });
     process.stdout.write(`${markdown}\n`);
     if (!argv['no-write']) writeFileSync(OUT, markdown);
-    if (measured.some((o) => o.error) || warmErrors > 0) process.exitCode = 1;
+    if (errors > 0 || warmErrors > 0 || !verdict.ok || !freshness.ok) process.exitCode = 1;
   } finally {
     for (const { server } of instances) {
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
     }
     for (const { app } of instances) await app.close();
+    await stamps?.close();
     await engine?.stop();
     await upstash?.close();
     if (redis.status === 'ready') {

@@ -11,11 +11,13 @@ import { explanationCharger } from './explanations/charge.ts';
 import { ExplanationWatcher } from './explanations/watcher.ts';
 import { isAdminRequest } from './http/admin-auth.ts';
 import { useAutomaticPersistedQueries } from './http/apq.ts';
+import { DocumentStore } from './http/apq-store.ts';
 import { useCompression } from './http/compression.ts';
 import { useOriginPolicy } from './http/cors.ts';
 import { getStartsNoJobs } from './http/csrf.ts';
 import { Drain, useDrain } from './http/drain.ts';
 import { useCodedHttpRefusals, useErrorCodes } from './http/error-codes-plugin.ts';
+import { useErrorMetrics } from './http/error-metrics.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
 import { useGraphiQLPage } from './http/graphiql-page.ts';
 import { HitPath } from './http/hit-path/hit-path.ts';
@@ -26,6 +28,7 @@ import { useJit } from './http/jit.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
 import { useNoInternalErrors } from './http/no-internal-errors.ts';
 import { useReadiness } from './http/readiness.ts';
+import { refuseUnbuildableUrls } from './http/request-target.ts';
 import { useResponseCache } from './http/response-cache.ts';
 import { securityPlugins } from './http/security.ts';
 import { useSingleConnectionSse } from './http/sse-single-connection.ts';
@@ -37,6 +40,7 @@ import { requestIdOf } from './lib/request-id.ts';
 import { createLoaders, newRequestStats } from './loaders/loaders.ts';
 import { createEngine } from './modal/engine.ts';
 import { createObservability } from './observability/create-observability.ts';
+import { useFieldUsage } from './observability/field-usage-plugin.ts';
 import { createLogger, type Log } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { useRequestLog } from './observability/request-log-plugin.ts';
@@ -61,18 +65,24 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const observability = createObservability(config, options.log ?? createLogger());
   const { log, errorReporting } = observability;
   const metrics = createMetrics();
-  const responseCache = createResponseCache(config.cache, config.responseCache.maxBytes, log);
+  const responseCache = createResponseCache(config.cache, config.responseCache.maxBytes, metrics, log);
   // Answers are keyed by the engine's data version, learnt from whatever it answers.
   const engine = watchDataVersion(
-    createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log),
+    createEngine(config.engine, (endpoint) => metrics.engineRequests.inc({ endpoint }), log, {
+      onAnswer: (endpoint, seconds) => metrics.engineDuration.observe({ endpoint }, seconds),
+      onRestart: () => metrics.engineRestarts.inc(),
+    }),
     (version) => responseCache.noteDataVersion(version),
   );
+  if (engine.breaker) metrics.watchBreaker('engine', engine.breaker);
   const cache = createCache(config.cache, metrics, log, config.engine.staleAfterMs);
   const rateLimits = createRateLimits(config, metrics, log);
   const clientOf = clientResolver(config.rateLimit);
   const explanations = new ExplanationWatcher(engine.engine, cache, config.explanations.pollMs, log);
   // Shutdown state: server.ts begins and ends the drain; /ready and every answer follow it.
   const drain = new Drain();
+  // APQ's registered documents (without trusted documents): the plugin registers them, the hit path reads them.
+  const persistedDocuments = config.security.trustedDocuments ? undefined : new DocumentStore(config.security.apqMaxBytes);
   const hitPath =
     config.responseCache.enabled && config.responseCache.hitPath && options.hitPath !== false
       ? new HitPath({
@@ -85,6 +95,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
           metrics,
           log,
           drain,
+          persistedDocuments,
         })
       : undefined;
 
@@ -144,6 +155,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useHttpCache({ graphqlPath: config.graphqlPath }),
       // First, so they see every request, including those refused by the plugins after them.
       useRequestLog({ log, clientOf }),
+      // Beside the log line, whose `coordinates` are the same: who uses each field, refused operations included.
+      useFieldUsage(metrics),
       useOriginPolicy(config.security),
       // After the origin check; each operation it carries then goes through every plugin below.
       useSingleConnectionSse({ graphqlEndpoint: config.graphqlPath, clientOf, drain, log }),
@@ -156,8 +169,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
       // Exclusive: only the manifest's operations run, or any document may be sent by its hash once registered.
       config.security.trustedDocuments
         ? useTrustedDocuments(config.security.trustedDocuments.manifest, config.adminToken)
-        : useAutomaticPersistedQueries(config.security.apqMaxBytes),
+        : useAutomaticPersistedQueries(persistedDocuments!),
       useMetrics(metrics, config, log),
+      useErrorMetrics(metrics.graphqlErrors),
       useErrorCodes(),
       useCodedHttpRefusals(),
       useSpecStatuses(),
@@ -185,7 +199,11 @@ export function createApp(config: Config, options: AppOptions = {}) {
     yoga,
     fetch: yoga.fetch as (request: Request) => Promise<Response>,
     /** node:http's handler: the hit path in front of Yoga (see http/hit-path/hit-path.ts). */
-    handler: hitPath ? hitPath.handler((req, res) => yoga(req, res)) : (req: IncomingMessage, res: ServerResponse) => yoga(req, res),
+    handler: refuseUnbuildableUrls(
+      hitPath ? hitPath.handler((req, res) => yoga(req, res)) : (req: IncomingMessage, res: ServerResponse) => yoga(req, res),
+      log,
+      metrics,
+    ),
     metrics,
     engine,
     cache,

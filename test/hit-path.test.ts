@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
@@ -70,6 +72,13 @@ async function fastAnswers(s: TestServer): Promise<number> {
   return Number(/^veo_hit_path_answers_total (\d+)/m.exec(text)?.[1] ?? NaN);
 }
 
+async function fieldUsage(s: TestServer): Promise<Map<string, number>> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  return new Map(
+    [...text.matchAll(/^veo_field_usage_total\{coordinate="([^"]+)",deprecated="\w+"\} (\d+)/gm)].map((m) => [m[1]!, Number(m[2])]),
+  );
+}
+
 /** Asks twice (a miss, then a hit the pipeline records), so the next identical request is a replay. */
 async function primed(s: TestServer, ask: () => Promise<Answer>): Promise<Answer> {
   await ask();
@@ -124,7 +133,9 @@ describe('the hit path answers as the pipeline would', () => {
     it(name, async () => {
       const s = await server(ENV);
       const recorded = await primed(s, () => ask(s));
+      const recordedLine = s.logs.filter((l) => l.event === 'request').at(-1)!;
       const before = await fastAnswers(s);
+      const usage = await fieldUsage(s);
       const replayed = await ask(s);
       expect(await fastAnswers(s)).toBe(before + 1);
       expect(stable(replayed)).toEqual(stable(recorded));
@@ -132,6 +143,15 @@ describe('the hit path answers as the pipeline would', () => {
       const line = s.logs.filter((l) => l.event === 'request').at(-1)!;
       expect(line).toMatchObject({ status: 200, responseCache: 'hit', outcome: 'ok', operationType: 'query', engineCalls: 0 });
       expect(line.requestId).toBe(replayed.headers['x-request-id']);
+      // The same line as the pipeline's, but for what is per request.
+      const { requestId: _a, durationMs: _b, ...same } = line;
+      const { requestId: _c, durationMs: _d, ...recordedSame } = recordedLine;
+      expect(Object.keys(line)).toEqual(Object.keys(recordedLine));
+      expect(same).toEqual(recordedSame);
+      // Each field the operation selects is counted once more (veo_field_usage_total).
+      const after = await fieldUsage(s);
+      expect((line.coordinates as string[]).length).toBeGreaterThan(2);
+      for (const coordinate of line.coordinates as string[]) expect(after.get(coordinate)).toBe((usage.get(coordinate) ?? 0) + 1);
     });
   }
 
@@ -266,5 +286,95 @@ describe('what the hit path may not answer gets the pipeline coded answer', () =
     expect(answer.status).toBe(200);
     expect(answer.headers.connection).toBe('close');
     expect(await fastAnswers(s)).toBe(before);
+  });
+});
+
+// Found by an outside tester given the README and a running server; kept as tests.
+describe('what an outside tester found', () => {
+  const areaGet = (s: TestServer, headers: Record<string, string>) =>
+    send(s, {
+      method: 'GET',
+      path: `/graphql?query=${encodeURIComponent(AREA)}&variables=${encodeURIComponent(JSON.stringify(CAMDEN))}`,
+      headers: { accept: 'application/json', ...headers },
+    });
+
+  it('an empty x-api-key or Authorization counts as none, on both paths: a keyed GET is still private', async () => {
+    const s = await server(ENV);
+    for (const empty of [{ 'x-api-key': '' }, { authorization: '' }]) {
+      await primed(s, () => areaGet(s, empty));
+      const anonymous = await areaGet(s, empty);
+      expect(anonymous.headers['cache-control']).toMatch(/^public, s-maxage=/);
+      const keyed = await areaGet(s, { 'x-api-key': API_KEY });
+      expect(keyed.headers['cache-control']).toBe('private, no-store');
+      expect(JSON.parse(keyed.text).extensions.cost.throttleStatus).not.toBeNull();
+    }
+  });
+
+  it('a replay by APQ hash keeps its document registered, as a use through the pipeline does', async () => {
+    const s = await server({ ...ENV, APQ_MAX_MB: '1' });
+    const query = `query Kept { area(code: "E09000007") { name } }`;
+    const hash = createHash('sha256').update(query).digest('hex');
+    const byHash = (headers: Record<string, string> = {}) =>
+      send(s, {
+        method: 'GET',
+        path: `/graphql?extensions=${encodeURIComponent(JSON.stringify({ persistedQuery: { version: 1, sha256Hash: hash } }))}`,
+        headers: { accept: 'application/json', 'x-api-key': API_KEY, ...headers },
+      });
+    await post(s, query, undefined, {});
+    const register = await send(s, {
+      body: JSON.stringify({ query, extensions: { persistedQuery: { version: 1, sha256Hash: hash } } }),
+      headers: { ...JSON_HEADERS, 'x-api-key': API_KEY },
+    });
+    expect(register.status).toBe(200);
+    await primed(s, () => byHash());
+    // 40 documents of 40 KB registered and used again (2 MB, twice the store), the kept one asked between them.
+    for (let i = 0; i < 40; i++) {
+      const padded = `query Pad${i} { area(code: "E09000007") { name } } # ${'x'.repeat(40_000)}`;
+      const padHash = createHash('sha256').update(padded).digest('hex');
+      const extensions = { persistedQuery: { version: 1, sha256Hash: padHash } };
+      await send(s, { body: JSON.stringify({ query: padded, extensions }), headers: { ...JSON_HEADERS, 'x-api-key': API_KEY } });
+      await send(s, { body: JSON.stringify({ extensions }), headers: { ...JSON_HEADERS, 'x-api-key': API_KEY } });
+      expect((await byHash()).status).toBe(200);
+    }
+    // Asked through the pipeline (a header the fingerprint includes): still registered.
+    const piped = await byHash({ 'x-probe': '1' });
+    expect(piped.status).toBe(200);
+    expect(JSON.parse(piped.text).data.area.name).toBe('Camden');
+  });
+
+  it('GET on the GraphQL path with a trailing slash gets the same caching headers', async () => {
+    const s = await server(ENV);
+    const path = `/graphql/?query=${encodeURIComponent(AREA)}&variables=${encodeURIComponent(JSON.stringify(CAMDEN))}`;
+    const keyed = await send(s, { method: 'GET', path, headers: { accept: 'application/json', 'x-api-key': API_KEY } });
+    expect(keyed.headers['cache-control']).toBe('private, no-store');
+    const anonymous = await send(s, { method: 'GET', path, headers: { accept: 'application/json' } });
+    expect(anonymous.headers['cache-control']).toMatch(/^public, s-maxage=/);
+  });
+
+  it('a request target or Host that makes no URL: a coded 400 with a request id, never a stack trace', async () => {
+    const s = await server(ENV);
+    const { port } = new URL(s.url);
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(head));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    for (const head of [
+      `GET http://127.0.0.1:${port}/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a b\r\n\r\n',
+      'GET /health HTTP/1.1\r\nHost: x:99999\r\n\r\n',
+    ]) {
+      const answer = await raw(head);
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
+      expect(answer).not.toMatch(/TypeError|node_modules|at /);
+      expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('BAD_REQUEST');
+    }
+    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(4);
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 });

@@ -15,6 +15,7 @@ function recordingRedis() {
       return true;
     },
     invalidate: async () => {},
+    dropped: async () => false,
   };
   return { redis: redis as unknown as RedisAnswers, writes };
 }

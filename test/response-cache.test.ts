@@ -3,6 +3,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
+import { REDIS_LIMITS, ResponseCache } from '../src/cache/response-cache.ts';
+import { MemoryAnswers } from '../src/cache/response-memory.ts';
+import { RedisAnswers } from '../src/cache/response-redis.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { liveHeap } from './helpers/heap.ts';
 import { multipartParts } from './helpers/multipart.ts';
@@ -342,6 +345,27 @@ describe.skipIf(!redisUp)('shared through Redis (the Upstash client)', () => {
     await sleep(1_000);
     expect(await lookups(a, () => a.gql(AREA, CAMDEN), 1)).toEqual(['miss']);
     expect(await lookups(b, () => b.gql(AREA, CAMDEN), 1)).toEqual(['hit']);
+  });
+
+  it('an answer kept in one instance alone (too large for Redis) is refused too, after an invalidation elsewhere', async () => {
+    // Found by the cache-mix benchmark: past the Redis write bounds an answer went to memory unchecked, and an
+    // instance served dropped data for up to twice the memory TTL after another instance's invalidation.
+    const prefix = `rc${randomUUID().slice(0, 8)}`;
+    const shared = () =>
+      new ResponseCache({
+        memory: new MemoryAnswers(16 * 1024 * 1024),
+        redis: new RedisAnswers({ url: upstash.url, token: upstash.token, timeoutMs: 2_000, prefix }),
+        memoryTtlSeconds: 5,
+        redisRetryMs: 2_000,
+        log: () => {},
+      });
+    const [a, b] = [shared(), shared()];
+    const large = { text: 'x'.repeat(REDIS_LIMITS.answerMaxBytes + 1) };
+    await a.set('kept', large, [{ typename: 'kind/schools' }], 60);
+    expect(await a.get('kept')).toMatchObject({ data: large });
+    await b.invalidate([{ typename: 'kind/crime' }]);
+    await a.set('refused', large, [{ typename: 'kind/crime', id: 'E09000007' }, { typename: 'kind/crime' }], 60);
+    expect(await a.get('refused')).toBeNull();
   });
 
   it('an answer built from data read before an invalidation is not shared after it', async () => {

@@ -226,10 +226,18 @@ describe('CORS', () => {
     expect((await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: 'http://localhost.evil.example' })).status).toBe(403);
   });
 
-  it('lets GraphiQL call the server from its own origin', async () => {
-    const s = await server(PRODUCTION);
+  it('lets GraphiQL call the server from its own origin, where it serves GraphiQL', async () => {
+    const s = await server({ ...PRODUCTION, GRAPHIQL: 'true' });
     const answer = await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: s.url });
     expect(answer.status).toBe(200);
+  });
+
+  it('without GraphiQL, its own origin is not allowed: a page rebound to its address (DNS rebinding) passes for nothing', async () => {
+    // Found by an outside tester: `Host: evil.example` with `Origin: http://evil.example` was taken as the server's own.
+    const s = await server({ ...PRODUCTION, GRAPHIQL: 'false' });
+    const answer = await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: s.url });
+    expect(answer.status).toBe(403);
+    expect((await answer.json()).errors[0].extensions.code).toBe('FORBIDDEN_ORIGIN');
   });
 });
 

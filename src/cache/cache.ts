@@ -102,6 +102,7 @@ export class Cache {
   constructor(private readonly options: CacheOptions) {
     this.clock = options.clock ?? systemClock;
     this.redisBreaker = new CircuitBreaker(1, options.redisRetryMs, () => this.clock.now());
+    if (options.redis) options.metrics.watchBreaker('cache_redis', this.redisBreaker);
   }
 
   private now(): number {

@@ -2,6 +2,7 @@ import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import type { Config } from '../config/config.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import type { Log } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { type CachedAnswer, MemoryAnswers } from './response-memory.ts';
 import { RedisAnswers } from './response-redis.ts';
 
@@ -65,6 +66,8 @@ export interface ResponseCacheOptions {
   /** After a Redis failure, how long to bypass it before trying again. */
   redisRetryMs: number;
   log: Log;
+  /** Where the Redis breaker's state is reported (the metrics). */
+  watchBreaker?: Metrics['watchBreaker'];
   now?: () => number;
 }
 
@@ -86,6 +89,7 @@ export class ResponseCache {
   constructor(private readonly options: ResponseCacheOptions) {
     this.now = options.now ?? Date.now;
     this.breaker = new CircuitBreaker(1, options.redisRetryMs, this.now);
+    if (options.redis) options.watchBreaker?.('response_cache_redis', this.breaker);
   }
 
   /**
@@ -138,6 +142,9 @@ export class ResponseCache {
       return;
     }
     if (!this.mayWriteShared(json)) {
+      // Kept here alone, but under the same rule as in Redis: not when another instance has just invalidated
+      // what it was built from (without this check, one over the write limit served dropped data past the memory TTL).
+      if (await this.redisCall(() => redis.dropped(tags), false)) return;
       memory.set(key, answer, tags, Math.min(memoryTtlSeconds, ttlSeconds) * 1000);
       return;
     }
@@ -189,7 +196,7 @@ export class ResponseCache {
 }
 
 /** In-process only when Upstash is not configured; otherwise a short-lived memory tier in front of Redis. */
-export function createResponseCache(config: Config['cache'], maxBytes: number, log: Log): ResponseCache {
+export function createResponseCache(config: Config['cache'], maxBytes: number, metrics: Metrics, log: Log): ResponseCache {
   const redis = config.upstash
     ? new RedisAnswers({ url: config.upstash.url, token: config.upstash.token, timeoutMs: config.redisTimeoutMs, prefix: config.prefix })
     : undefined;
@@ -199,5 +206,6 @@ export function createResponseCache(config: Config['cache'], maxBytes: number, l
     memoryTtlSeconds: config.memoryTtlSeconds,
     redisRetryMs: config.redisRetryMs,
     log,
+    watchBreaker: metrics.watchBreaker,
   });
 }

@@ -84,6 +84,12 @@ export class RedisAnswers {
     return Number(stored) === 1;
   }
 
+  /** Whether one of `tags` was invalidated within the tombstones' life: an answer carrying it may not be kept anywhere. */
+  async dropped(tags: readonly string[]): Promise<boolean> {
+    if (tags.length === 0) return false;
+    return (await this.redis.exists(...tags.map(this.tombstoneKey))) > 0;
+  }
+
   /**
    * Drops every answer that carries one of `tags`, in two round trips: the tombstones go up and the sets are
    * read in one transaction, so an answer is either in a set read here (and deleted) or stored after the

@@ -71,6 +71,11 @@ export function securityConfig(env: SecurityEnv, builtIn?: TrustedManifest) {
     corsOrigins: env.CORS_ORIGINS,
     /** Development without CORS_ORIGINS: any http(s)://localhost|127.0.0.1|[::1] origin, whatever the port. */
     localhostOrigins: !production && env.CORS_ORIGINS.length === 0,
+    /**
+     * This server's own origin (its Host) is allowed only where it serves GraphiQL, the one page of its own that
+     * calls it: elsewhere a page whose name was rebound to this server's address (DNS rebinding) would pass as it.
+     */
+    ownOrigin: graphiqlEnabled(env),
     maxBodyBytes: env.MAX_BODY_BYTES,
     introspection: env.INTROSPECTION ? env.INTROSPECTION === 'true' : !production,
     limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, directives: env.MAX_DIRECTIVES, tokens: env.MAX_TOKENS },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
-import { DocumentStore } from './apq-store.ts';
+import type { DocumentStore } from './apq-store.ts';
 
 /** A SHA-256 as Apollo's and urql's links send it: hex, lowercase, nothing else. */
 const SHA256_HEX = /^[0-9a-f]{64}$/;
@@ -17,8 +17,7 @@ const SHA256_HEX = /^[0-9a-f]{64}$/;
  * push out the documents clients use). A document is kept only once it has parsed and validated, so a client
  * cannot push entries out with junk for free.
  */
-export function useAutomaticPersistedQueries(maxBytes: number): Plugin {
-  const documents = new DocumentStore(maxBytes);
+export function useAutomaticPersistedQueries(documents: DocumentStore): Plugin {
   // The document a request sent to register, from its params to its validation.
   const registering = new WeakMap<Request, { hash: string; query: string }>();
 

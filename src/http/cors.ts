@@ -19,6 +19,7 @@ function originAllowed(origin: string, request: Request, config: SecurityConfig)
   if (config.corsOrigins.includes(origin)) return true;
   if (config.localhostOrigins && LOCALHOST.test(origin)) return true;
   // GraphiQL served by this server calls it from its own origin (compared by host: a proxy may end TLS).
+  if (!config.ownOrigin) return false;
   try {
     return new URL(origin).host === new URL(request.url).host;
   } catch {

@@ -33,7 +33,7 @@ export function vary(headers: Headers, ...names: string[]): void {
 }
 
 /** A request whose answer is for its sender alone: it names a client (an API key) or carries credentials. */
-const perClient = (request: Request) => request.headers.has('x-api-key') || request.headers.has('authorization');
+const perClient = (request: Request) => Boolean(request.headers.get('x-api-key')?.trim() || request.headers.get('authorization')?.trim());
 
 /**
  * HTTP caching of GraphQL GETs (persisted documents by id above all): an answer the response cache may keep
@@ -58,7 +58,9 @@ export function useHttpCache({ graphqlPath }: { graphqlPath: string }): Plugin {
     },
 
     async onResponse({ request, response, setResponse, fetchAPI }) {
-      if (request.method !== 'GET' || new URL(request.url).pathname !== graphqlPath) return;
+      // Yoga serves the GraphQL path with a trailing slash too.
+      const path = new URL(request.url).pathname;
+      if (request.method !== 'GET' || (path !== graphqlPath && path !== `${graphqlPath}/`)) return;
       const type = response.headers.get('content-type') ?? '';
       if (type.startsWith('text/html')) return;
       // The same URL answers in another type, status and CORS headers for another Accept or Origin.

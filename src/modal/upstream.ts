@@ -21,10 +21,12 @@ export interface Upstream {
   headers?: Record<string, string>;
   /** Called once per HTTP call, with the endpoint, so the metrics count real calls. */
   onRequest?: (endpoint: string) => void;
+  /** Called when that call's answer (its headers) arrives or the call fails, with how long it took. */
+  onAnswer?: (endpoint: string, seconds: number) => void;
 }
 
 /** A fetch that sends a client request to one engine: Modal's web endpoint, or python/serve.py. */
-export function upstreamFetch({ url, timeoutMs, headers = {}, onRequest }: Upstream): EngineFetch {
+export function upstreamFetch({ url, timeoutMs, headers = {}, onRequest, onAnswer }: Upstream): EngineFetch {
   return async (request) => {
     const base = await url();
     const endpoint = endpointOf(request);
@@ -37,6 +39,7 @@ export function upstreamFetch({ url, timeoutMs, headers = {}, onRequest }: Upstr
       signal: AbortSignal.any([request.signal, timeout.signal]),
     });
     onRequest?.(endpoint);
+    const started = performance.now();
     const timer = setTimeout(() => timeout.abort(), timeoutMs);
     try {
       return await fetch(sent);
@@ -44,6 +47,7 @@ export function upstreamFetch({ url, timeoutMs, headers = {}, onRequest }: Upstr
       throw timeout.signal.aborted ? new TimeoutError(sent) : error;
     } finally {
       clearTimeout(timer);
+      onAnswer?.(endpoint, (performance.now() - started) / 1000);
     }
   };
 }

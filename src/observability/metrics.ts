@@ -1,10 +1,16 @@
+import { getHeapStatistics } from 'node:v8';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { BreakerState } from '../lib/circuit-breaker.ts';
 
 /** One registry per server instance, so two instances in one process (tests) keep separate counts. */
 export function createMetrics() {
   const registry = new Registry();
   // Process figures (heap, RSS, event-loop lag, GC), read when /metrics is scraped.
   collectDefaultMetrics({ register: registry, prefix: 'veo_' });
+  // Gauges named like counters (promtool check metrics refuses them); each is the sum of its per-type gauge.
+  for (const name of ['active_handles', 'active_requests', 'active_resources']) registry.removeSingleMetric(`veo_nodejs_${name}_total`);
+  // Read on every scrape, under the fixed names of BreakerName.
+  const breakers = new Map<BreakerName, { readonly state: BreakerState }>();
   return {
     registry,
     engineRequests: new Counter({
@@ -12,6 +18,45 @@ export function createMetrics() {
       help: 'HTTP calls to the engine, retries included',
       labelNames: ['endpoint'] as const,
       registers: [registry],
+    }),
+    engineDuration: new Histogram({
+      name: 'veo_engine_request_duration_seconds',
+      help: 'Duration of HTTP calls to the engine until its answer arrives (or the call fails), by endpoint as for veo_engine_requests_total',
+      labelNames: ['endpoint'] as const,
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+      registers: [registry],
+    }),
+    engineRestarts: new Counter({
+      name: 'veo_engine_restarts_total',
+      help: 'Times the embedded Python engine (python/serve.py, started by this server) died and was restarted',
+      registers: [registry],
+    }),
+    breakerState: new Gauge({
+      name: 'veo_circuit_breaker_state',
+      help: 'Each circuit breaker in front of an upstream: 0 closed, 1 half-open (one probe may pass), 2 open (calls go to the fallback)',
+      labelNames: ['breaker'] as const,
+      registers: [registry],
+      collect() {
+        for (const [breaker, { state }] of breakers) this.set({ breaker }, BREAKER_STATE_VALUES[state]);
+      },
+    }),
+    /** Reports `breaker`'s state in every scrape from now on. */
+    watchBreaker(name: BreakerName, breaker: { readonly state: BreakerState }) {
+      breakers.set(name, breaker);
+    },
+    graphqlErrors: new Counter({
+      name: 'veo_graphql_errors_total',
+      help: "GraphQL answers with an error of each code, a code counted once per answer (a code outside the server's own set is other)",
+      labelNames: ['code'] as const,
+      registers: [registry],
+    }),
+    heapLimit: new Gauge({
+      name: 'veo_nodejs_heap_size_limit_bytes',
+      help: "V8's heap size limit, the cap of veo_nodejs_heap_size_used_bytes (old space from --max-old-space-size, plus the young generation)",
+      registers: [registry],
+      collect() {
+        this.set(getHeapStatistics().heap_size_limit);
+      },
     }),
     cacheMemoryBytes: new Gauge({
       name: 'veo_cache_memory_bytes',
@@ -33,6 +78,12 @@ export function createMetrics() {
     hitPathAnswers: new Counter({
       name: 'veo_hit_path_answers_total',
       help: 'Response-cache hits answered before the Yoga pipeline (the hit path), a subset of veo_response_cache_lookups_total{result="hit"}',
+      registers: [registry],
+    }),
+    fieldUsage: new Counter({
+      name: 'veo_field_usage_total',
+      help: 'Executed operations selecting each schema field (Type.field, fields of the schema only), once per operation; deprecated="true" for a field marked @deprecated',
+      labelNames: ['coordinate', 'deprecated'] as const,
       registers: [registry],
     }),
     rateLimitDecisions: new Counter({
@@ -76,3 +127,8 @@ export function createMetrics() {
 }
 
 export type Metrics = ReturnType<typeof createMetrics>;
+
+/** The circuit breakers, by the upstream each guards: Modal (ENGINE_MODE=auto), and Upstash for each of its uses. */
+export type BreakerName = 'engine' | 'cache_redis' | 'response_cache_redis' | 'ratelimit_redis';
+
+const BREAKER_STATE_VALUES: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };

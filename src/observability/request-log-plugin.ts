@@ -1,8 +1,9 @@
-import { type DocumentNode, getOperationAST } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import { requestIdOf } from '../lib/request-id.ts';
 import { resultsOf } from '../lib/results.ts';
 import type { Log } from './logger.ts';
+import { operationCoordinates } from './operation-coordinates.ts';
 
 /** What the log line reads from an operation's context, where the cost plugin and the loaders leave it. */
 interface LoggedContext {
@@ -18,6 +19,8 @@ interface Entry {
   started: number;
   operationName?: string;
   operationType?: string;
+  /** The schema coordinates the operation selects (operation-coordinates.ts): shared, cached per document. */
+  coordinates?: readonly string[];
   context?: LoggedContext;
   codes: Set<string>;
 }
@@ -35,16 +38,17 @@ export interface RequestLogOptions {
 
 /**
  * One `request` log line per HTTP request: request id (also echoed in the x-request-id response header),
- * operation, client, cost, duration, cache hits and misses, engine calls, whether the whole answer came from
- * the response cache (`hit`, `miss`, null when it was not asked) and outcome. Put it first among
- * the plugins so that it sees operations that a later plugin refuses.
+ * operation, the schema coordinates it selects (`coordinates`: `Type.field`, sorted, see
+ * operation-coordinates.ts; null when no operation ran), client, cost, duration, cache hits and misses, engine
+ * calls, whether the whole answer came from the response cache (`hit`, `miss`, null when it was not asked) and
+ * outcome. Put it first among the plugins so that it sees operations that a later plugin refuses.
  */
 export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready', '/metrics'] }: RequestLogOptions): Plugin<LoggedContext> {
   const entries = new WeakMap<Request, Entry>();
   const quiet = new Set(quietPaths);
 
   /** The operation about to run, and its context, where stats and cost will be. */
-  const remember = (args: { contextValue: unknown; document: DocumentNode; operationName?: string | null }) => {
+  const remember = (args: { schema: GraphQLSchema; contextValue: unknown; document: DocumentNode; operationName?: string | null }) => {
     const context = args.contextValue as LoggedContext;
     const entry = context.request && entries.get(context.request);
     if (!entry) return;
@@ -52,6 +56,7 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
     // Bounded like the name sent in the body: a log field is never longer than a client wants it to be.
     entry.operationName = operation?.name?.value.slice(0, 100) ?? entry.operationName;
     entry.operationType = operation?.operation;
+    entry.coordinates = operationCoordinates(args.schema, args.document, args.operationName);
     entry.context = context;
   };
 
@@ -93,6 +98,7 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
         durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
         operationName: entry.operationName ?? null,
         operationType: entry.operationType ?? null,
+        coordinates: entry.coordinates ?? null,
         client: context?.client?.id ?? clientOf?.(request, serverContext).id ?? null,
         cost: context?.cost ? { requested: context.cost.requested, actual: context.cost.actual ?? null } : null,
         cacheHits: context?.stats?.hits ?? 0,

@@ -19,6 +19,7 @@ export function createRateLimits(config: Config, metrics: Metrics, log: Log): Ra
         retryMs: config.rateLimit.retryMs,
         degradedFraction: config.rateLimit.degradedFraction,
         onDegraded: (degraded) => metrics.rateLimitDegraded.set(degraded ? 1 : 0),
+        watchBreaker: metrics.watchBreaker,
         log,
       })
     : new MemoryLimiter();

@@ -2,6 +2,7 @@ import type { Redis } from '@upstash/redis';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import { upstashClient } from '../lib/upstash-client.ts';
 import type { Log } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { refillStep } from './bucket.ts';
 import { DegradedLimits } from './degraded.ts';
 import { type ApplyOptions, type Charge, type Decision, type Limiter, type Outcome, wholePoints } from './limiter.ts';
@@ -75,6 +76,8 @@ export interface UpstashLimiterOptions {
   degradedFraction: number;
   /** Called when degraded limits start (true) and end (false). */
   onDegraded?: (degraded: boolean) => void;
+  /** Where the breaker's state is reported (the metrics). */
+  watchBreaker?: Metrics['watchBreaker'];
   log: Log;
   now?: () => number;
 }
@@ -95,6 +98,7 @@ export class UpstashLimiter implements Limiter {
     this.redis = upstashClient(options.url, options.token, options.timeoutMs);
     this.script = this.redis.createScript(BUCKETS_SCRIPT);
     this.breaker = new CircuitBreaker(1, options.retryMs, this.now);
+    options.watchBreaker?.('ratelimit_redis', this.breaker);
     this.degraded = new DegradedLimits({
       fraction: options.degradedFraction,
       log: options.log,

@@ -58,7 +58,8 @@ export function fingerprintOf(req: IncomingMessage, body: Buffer | undefined): s
     part(name);
     part(raw[i + 1]!);
   }
-  for (const name of PRESENCE_SHAPES) part(req.headers[name] === undefined ? '-' : '+');
+  // Sent empty, they count as not sent, as the pipeline reads them (an empty key is no key).
+  for (const name of PRESENCE_SHAPES) part(String(req.headers[name] ?? '').trim() === '' ? '-' : '+');
   if (body) hash.update(`${body.byteLength}:`).update(body);
   return hash.digest('base64url');
 }

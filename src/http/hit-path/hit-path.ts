@@ -31,6 +31,16 @@ export interface Replay {
   encoding?: Encoding;
   /** The answer's headers that are the same for every request with this fingerprint. */
   headers: [string, string][];
+  /** Asked by its APQ hash alone: answered only while that document is still registered (and its use keeps it so). */
+  persistedHash?: string;
+  /** The schema coordinates the operation selects, as the request log lists them, each `deprecated` or not. */
+  coordinates: readonly { coordinate: string; deprecated: boolean }[];
+}
+
+/** A replay with the metric series its answers count in, looked up once (prom-client hashes labels per call). */
+interface Kept extends Replay {
+  usage: { inc(): void }[];
+  names: readonly string[];
 }
 
 export interface HitPathOptions {
@@ -44,6 +54,8 @@ export interface HitPathOptions {
   metrics: Metrics;
   log: Log;
   drain: Drain;
+  /** The APQ documents (TRUSTED_DOCUMENTS=off): a replay by hash needs its document still registered, as the pipeline does. */
+  persistedDocuments?: { get(hash: string): string | undefined };
 }
 
 /** Larger questions are rare and gain least: their answer takes longer to write than the pipeline to run. */
@@ -68,9 +80,10 @@ type Handler = (req: IncomingMessage, res: ServerResponse) => void;
  * pipeline, which gives the coded answer.
  */
 export class HitPath {
-  private readonly replays = new LRUCache<string, Replay>({
+  private readonly replays = new LRUCache<string, Kept>({
     maxSize: MAX_REPLAY_BYTES,
-    sizeCalculation: (replay, key) => 256 + key.length * 2 + JSON.stringify(replay).length * 2,
+    sizeCalculation: (replay, key) =>
+      512 + (key.length + replay.question.length + JSON.stringify(replay.headers).length + replay.names.join().length) * 2,
   });
   /** Fingerprints of requests handed to the pipeline, for `record`. */
   private readonly pending = new WeakMap<IncomingMessage, string>();
@@ -103,7 +116,9 @@ export class HitPath {
   }
 
   record(fingerprint: string, replay: Replay): void {
-    this.replays.set(fingerprint, replay);
+    const { fieldUsage } = this.options.metrics;
+    const usage = replay.coordinates.map(({ coordinate, deprecated }) => fieldUsage.labels({ coordinate, deprecated: String(deprecated) }));
+    this.replays.set(fingerprint, { ...replay, usage, names: replay.coordinates.map((c) => c.coordinate) });
   }
 
   /**
@@ -144,12 +159,14 @@ export class HitPath {
   }
 
   /** Answers `req` as `replay` says when nothing about this request or this moment differs; false when it may not. */
-  private async replay(req: IncomingMessage, res: ServerResponse, replay: Replay, started: number): Promise<boolean> {
+  private async replay(req: IncomingMessage, res: ServerResponse, replay: Kept, started: number): Promise<boolean> {
     const { responses, limits, clientOf, adminToken, metrics } = this.options;
     const headers = nodeHeaders(req);
     const source = { headers };
     const client = clientOf(source, { req });
     if (client.invalidKey || replay.requested > limits.maxCostFor(client)) return false;
+    // Its use counts as the pipeline's would (it keeps the document from eviction); forgotten, the pipeline answers 404.
+    if (replay.persistedHash !== undefined && this.options.persistedDocuments?.get(replay.persistedHash) === undefined) return false;
     if (req.headers.authorization !== undefined && isAdminRequest(source, adminToken)) return false;
     const answer = await responses.get(replay.question);
     // A shared answer with less than a second left is private (http-cache.ts): the pipeline says so.
@@ -184,6 +201,7 @@ export class HitPath {
     series.actual.observe(replay.actual);
     series.operation.observe(seconds);
     series.http.observe(seconds);
+    for (const field of replay.usage) field.inc();
     this.options.log('request', {
       requestId,
       method: req.method,
@@ -192,6 +210,7 @@ export class HitPath {
       durationMs: Math.round(seconds * 10_000) / 10,
       operationName: replay.operationName,
       operationType: 'query',
+      coordinates: replay.names,
       client: client.id,
       cost: { requested: replay.requested, actual: replay.actual },
       cacheHits: 0,

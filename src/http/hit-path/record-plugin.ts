@@ -1,8 +1,9 @@
 import type { IncomingMessage } from 'node:http';
-import { getOperationAST } from 'graphql';
+import { type ExecutionArgs, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { isDeprecatedCoordinate, operationCoordinates } from '../../observability/operation-coordinates.ts';
 import type { Encoding } from '../compression.ts';
-import type { HitPath } from './hit-path.ts';
+import type { HitPath, Replay } from './hit-path.ts';
 
 /** What the plugins before this one left on an operation's context (cost, response cache, client). */
 interface AnsweredContext {
@@ -38,19 +39,34 @@ const PER_ANSWER = new Set(['cache-control', 'etag']);
  * response as it is sent (compressed, with every plugin's headers).
  */
 export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
-  const answered = new WeakMap<Request, { context: AnsweredContext; operationName: string | null }>();
+  const answered = new WeakMap<Request, { context: AnsweredContext; args: ExecutionArgs }>();
+  /** Worked out only for an answer about to be recorded. */
+  const coordinatesOf = ({ schema, document, operationName }: ExecutionArgs): Replay['coordinates'] =>
+    operationCoordinates(schema, document, operationName).map((coordinate) => ({
+      coordinate,
+      deprecated: isDeprecatedCoordinate(schema, coordinate),
+    }));
+  // Requests that asked by an APQ hash alone, with that hash (read before the APQ plugin fills in the query).
+  const byHash = new WeakMap<Request, string>();
   return {
+    onRequestParse({ request }) {
+      return {
+        onRequestParseDone({ requestParserResult }) {
+          const params = Array.isArray(requestParserResult) ? undefined : requestParserResult;
+          const hash = (params?.extensions?.persistedQuery as { sha256Hash?: unknown } | undefined)?.sha256Hash;
+          if (params?.query == null && typeof hash === 'string') byHash.set(request, hash);
+        },
+      };
+    },
     onExecute({ args }) {
-      const context = args.contextValue;
-      const name = getOperationAST(args.document, args.operationName)?.name?.value ?? args.operationName ?? undefined;
-      answered.set(context.request, { context, operationName: name === undefined ? null : name.slice(0, 100) });
+      answered.set(args.contextValue.request, { context: args.contextValue, args });
     },
     onResponse({ request, response, serverContext }) {
       const seen = answered.get(request);
       const req = (serverContext as { req?: IncomingMessage }).req;
       const fingerprint = req && hitPath.fingerprintOf(req);
       if (!seen || !fingerprint) return;
-      const { context, operationName } = seen;
+      const { context, args } = seen;
       const { cost, responseCacheQuestion: question, responseCacheLabel: metricName } = context;
       const type = response.headers.get('content-type') ?? '';
       const json = type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
@@ -62,9 +78,10 @@ export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
         if (!PER_REQUEST.has(name) && !(shared && PER_ANSWER.has(name))) headers.push([name, value]);
       });
       const encoding = response.headers.get('content-encoding');
+      const name = getOperationAST(args.document, args.operationName)?.name?.value ?? args.operationName ?? undefined;
       hitPath.record(fingerprint, {
         question,
-        operationName,
+        operationName: name === undefined ? null : name.slice(0, 100),
         metricName,
         requested: cost.requested,
         actual: cost.actual,
@@ -72,6 +89,8 @@ export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
         shared,
         encoding: encoding === 'br' || encoding === 'gzip' ? (encoding as Encoding) : undefined,
         headers,
+        coordinates: coordinatesOf(args),
+        persistedHash: byHash.get(request),
       });
     },
   };

@@ -12,6 +12,8 @@ export interface LocalEngineOptions {
   startTimeoutMs?: number;
   log?: Log;
   env?: Record<string, string>;
+  /** Called each time the process died and a restart is on its way (the metrics count them). */
+  onRestart?: () => void;
 }
 
 /**
@@ -92,6 +94,7 @@ export class LocalEngineProcess {
     const delay = Math.min(200 * 2 ** this.restarts, 5_000);
     this.restarts += 1;
     this.options.log?.('engine.local.exited', { pid: child.pid, code, signal, restartInMs: delay });
+    this.options.onRestart?.();
     this.ready = new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() =>
       this.stopping ? Promise.reject(new Error('the local engine is stopping')) : this.launch(),
     );

@@ -1,0 +1,53 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestIdFrom } from '../lib/request-id.ts';
+import type { Log } from '../observability/logger.ts';
+import type { Metrics } from '../observability/metrics.ts';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const MESSAGE = 'The request target or the Host header does not make a URL: send a path (origin-form) and a host name.';
+
+/**
+ * A request whose URL cannot be built from its target and Host header (an absolute-form or `*` target, a Host
+ * such as `a b` or `x:99999`) is refused here with a coded 400. In front of Yoga: its Node adapter builds the
+ * URL before any plugin runs, and answered such a request 500 with a stack trace in plain text, no request id,
+ * no log line and no metric (found by an outside tester).
+ */
+export function refuseUnbuildableUrls(handler: Handler, log: Log, metrics: Metrics): Handler {
+  return (req, res) => {
+    if (buildable(req)) return handler(req, res);
+    const requestId = requestIdFrom(req.headers['x-request-id'] as string | undefined);
+    const body = JSON.stringify({ errors: [{ message: MESSAGE, extensions: { code: 'BAD_REQUEST' } }] });
+    // The body, if any, is not read: the connection closes after the answer.
+    res.writeHead(400, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'x-request-id': requestId,
+      connection: 'close',
+    });
+    res.end(body);
+    metrics.httpDuration.observe({ route: 'other', status: '400' }, 0);
+    log('request', {
+      requestId,
+      method: (req.method ?? '').slice(0, 16),
+      // The target as sent would be a field of the client's choosing: neither it nor the Host goes in the log.
+      path: null,
+      status: 400,
+      durationMs: 0,
+      outcome: 'errors',
+      errorCodes: ['BAD_REQUEST'],
+    });
+  };
+}
+
+/** As @whatwg-node/server builds a request's URL (`http://` + Host + target); only origin-form targets. */
+function buildable(req: IncomingMessage): boolean {
+  const target = req.url ?? '';
+  if (!target.startsWith('/')) return false;
+  try {
+    new URL(`http://${req.headers.host ?? 'localhost'}${target}`);
+    return true;
+  } catch {
+    return false;
+  }
+}
