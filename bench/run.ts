@@ -1,19 +1,22 @@
 /**
- * The benchmark: the full server (every production plugin on) against a minimal node:http +
- * graphql-js server over the same data, plus cold/warm recommendations, @defer explanations, engine calls per
- * request and a ramped load run. Prints a markdown report and writes it to bench/RESULTS.md. See bench/README.md.
+ * The benchmark: the full server (every production plugin on) side by side with the same server without its
+ * response cache, bench/minimal-server.ts, a strict minimal (graphql-js over node:http from prepared data) and
+ * stock Yoga with its response cache, all over the same data; then cold/warm recommendations, @defer
+ * explanations, engine calls per request and a ramped load run against the full server. Prints a markdown
+ * report and writes it to bench/RESULTS.md. See bench/README.md.
  *
- *   node --import tsx bench/run.ts [--quick] [--full-load] [--duration 5] [--rounds 3] [--cold 200] [--explain 5] [--no-write]
+ *   node --import tsx bench/run.ts [--quick] [--full-load] [--duration 4] [--rounds 3] [--cold 200] [--explain 5] [--no-write]
  */
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { parseArgs } from 'node:util';
+import type { Runs, Scenario } from './lib/comparison.ts';
 import * as docs from './lib/documents.ts';
 import { type LoadResult, load, rampedLoad, stopLoad } from './lib/load.ts';
 import { mixFor } from './lib/mix.ts';
 import { type DeferTiming, deferTiming, firstDifference, gql, JSON_ACCEPT, problem, timedEach } from './lib/probes.ts';
 import { installCleanup, killAll, rssKb } from './lib/processes.ts';
-import { type EngineCount, type RssPeak, type Runs, render, type Scenario } from './lib/report.ts';
+import { type EngineCount, type RssPeak, render, type SameData } from './lib/report.ts';
 import {
   API_KEY,
   assertAlive,
@@ -22,9 +25,10 @@ import {
   engineCalls,
   enginePidOf,
   removeLogs,
+  SERVERS,
   type ServerHandle,
+  type ServerKey,
   startFullServer,
-  startMinimalServer,
 } from './lib/servers.ts';
 import { fmt, fmtInt, latency } from './lib/stats.ts';
 
@@ -45,9 +49,19 @@ const { values: argv } = parseArgs({
 });
 const QUICK = argv.quick;
 const P = {
-  /** Seconds of each measured autocannon run, and of the warm-up run before a scenario's first. */
-  duration: positive('duration', argv.duration ?? (QUICK ? '1' : '5')),
+  /** Seconds of each measured autocannon run. */
+  duration: positive('duration', argv.duration ?? (QUICK ? '1' : '4')),
+  /** Seconds of each warm-up run. */
   warmup: QUICK ? 0.5 : 1,
+  /**
+   * Warm-up runs go on until a server has answered this many requests of the document (at most `warmupRuns`):
+   * V8 optimises code after so many calls, not after so many seconds, and a slow server gets few calls a
+   * second: in one measurement the full server without its response cache went on speeding up for its first
+   * 10,000 dashboards (500 to 1,300 req/s), the strict minimal for its first 2,500. The measured rounds warm
+   * it further; more warm-up would not fit the run's time.
+   */
+  warmupRequests: QUICK ? 500 : 3_000,
+  warmupRuns: 6,
   rounds: positive('rounds', argv.rounds ?? (QUICK ? '1' : '3')),
   cold: positive('cold', argv.cold ?? (QUICK ? '30' : '200')),
   explain: positive('explain', argv.explain ?? (QUICK ? '2' : '5')),
@@ -75,7 +89,7 @@ const AUTH = { 'x-api-key': API_KEY };
 const GQL_HEADERS = { 'content-type': 'application/json', accept: JSON_ACCEPT, ...AUTH };
 
 // ---------------------------------------------------------------------------------------------------------
-// Scenarios a-e: autocannon runs, full and minimal alternating
+// Scenarios a-e: autocannon runs; a-c on every server, the order rotated every round
 
 const SCENARIOS: Scenario[] = [
   {
@@ -111,7 +125,7 @@ const SCENARIOS: Scenario[] = [
     method: 'POST',
     path: '/graphql',
     body: docs.body(docs.RECOMMEND, { input: docs.CACHED_QUESTION }),
-    fullOnly: 'the minimal server has no engine path',
+    fullOnly: 'the other servers have no engine path',
   },
   { id: 'e', name: 'GET /health', connections: 10, method: 'GET', path: '/health', fullOnly: 'probe of the full server' },
   { id: 'e', name: 'GET /ready', connections: 10, method: 'GET', path: '/ready', fullOnly: 'probe of the full server' },
@@ -132,22 +146,43 @@ async function run(server: ServerHandle, s: Scenario, seconds: number): Promise<
   return result;
 }
 
-async function compare(full: ServerHandle, minimal: ServerHandle): Promise<Runs> {
-  const runs: Runs = new Map(SCENARIOS.map((s) => [s, { full: [], minimal: [] }]));
-  progress(`warm-up: ${P.warmup} s per scenario and server`);
+type Servers = Record<ServerKey, ServerHandle>;
+
+/**
+ * The servers a scenario runs on in a round: round r (from 1) starts with the r-th and goes on in SERVERS
+ * order, so drift over a scenario favours none; a full-only scenario, the full server.
+ */
+function orderFor(scenario: Scenario, round: number): ServerKey[] {
+  if (scenario.fullOnly) return ['full'];
+  const keys = SERVERS.map((s) => s.key);
+  const start = (round - 1) % keys.length;
+  return [...keys.slice(start), ...keys.slice(0, start)];
+}
+
+async function compare(servers: Servers): Promise<Runs> {
+  const runs: Runs = new Map(SCENARIOS.map((s) => [s, Object.fromEntries(orderFor(s, 1).map((key) => [key, []]))]));
+  // One warm-up per request and server (the same document at 5 and 20 connections is warmed once): the JIT,
+  // the parse caches and the response caches all key on the document.
+  progress(
+    `warm-up: ${P.warmup} s runs per request and server until it has answered ${fmtInt(P.warmupRequests)} (at most ${P.warmupRuns} runs)`,
+  );
+  const warmed = new Set<string>();
   for (const s of SCENARIOS) {
-    await run(full, s, P.warmup);
-    if (!s.fullOnly) await run(minimal, s, P.warmup);
+    for (const key of orderFor(s, 1)) {
+      const id = `${key} ${s.method} ${s.path} ${s.body ?? ''}`;
+      if (warmed.has(id)) continue;
+      warmed.add(id);
+      let answered = 0;
+      for (let n = 0; n < P.warmupRuns && answered < P.warmupRequests; n++) answered += (await run(servers[key], s, P.warmup)).requests;
+    }
   }
   for (let round = 1; round <= P.rounds; round++) {
     for (const s of SCENARIOS) {
-      // Alternate which server goes first, so drift over the run (heat, other load) favours neither.
-      const order = s.fullOnly ? (['full'] as const) : round % 2 === 1 ? (['full', 'minimal'] as const) : (['minimal', 'full'] as const);
-      for (const which of order) {
-        const result = await run(which === 'full' ? full : minimal, s, P.duration);
-        runs.get(s)![which].push(result);
+      for (const key of orderFor(s, round)) {
+        const result = await run(servers[key], s, P.duration);
+        runs.get(s)![key]!.push(result);
         progress(
-          `round ${round}/${P.rounds} ${s.id} ${s.name} c=${s.connections} ${which}: ${fmtInt(result.rps)} req/s, p99 ${fmt(result.latency.p99, 2)} ms`,
+          `round ${round}/${P.rounds} ${s.id} ${s.name} c=${s.connections} ${key}: ${fmtInt(result.rps)} req/s, p99 ${fmt(result.latency.p99, 2)} ms`,
         );
       }
     }
@@ -239,7 +274,8 @@ function sampleRss(serverPid: number): { stop(): RssPeak } {
     peak.samples++;
   };
   take();
-  const timer = setInterval(take, 500);
+  // Unref'd: a run that fails midway must still exit.
+  const timer = setInterval(take, 500).unref();
   return {
     stop() {
       clearInterval(timer);
@@ -276,7 +312,8 @@ async function loadRun(full: ServerHandle) {
 
 // ---------------------------------------------------------------------------------------------------------
 
-async function sameData(full: ServerHandle, minimal: ServerHandle) {
+/** Each shared document asked of every server: the `data` of each must be the full server's. */
+async function sameData(servers: Servers): Promise<SameData[]> {
   const checks = [
     { name: 'dashboard', query: docs.DASHBOARD },
     { name: 'single area', query: docs.AREA, variables: { code: docs.CAMDEN } },
@@ -284,9 +321,14 @@ async function sameData(full: ServerHandle, minimal: ServerHandle) {
   ];
   return Promise.all(
     checks.map(async (c) => {
-      const [a, b] = await Promise.all([gql(full.url, AUTH, c.query, c.variables), gql(minimal.url, AUTH, c.query, c.variables)]);
-      const failed = problem(a) ?? problem(b);
-      return { name: c.name, problem: failed, difference: failed ? undefined : firstDifference(a.json.data, b.json.data) };
+      // SERVERS starts with the full server: the reference.
+      const [reference, ...others] = await Promise.all(SERVERS.map((s) => gql(servers[s.key].url, AUTH, c.query, c.variables)));
+      const against = others.map((answer, i) => {
+        const failed = problem(reference!) ?? problem(answer);
+        const difference = failed ? undefined : firstDifference(reference!.json.data, answer.json.data);
+        return { key: SERVERS[i + 1]!.key, problem: failed, difference };
+      });
+      return { name: c.name, servers: against };
     }),
   );
 }
@@ -303,22 +345,33 @@ async function main() {
     removeLogs();
   });
   try {
-    progress(`starting the full and the minimal server (${QUICK ? 'quick smoke run' : 'full run'})`);
-    const [full, minimal] = await Promise.all([startFullServer(), startMinimalServer()]);
-    servers.push(full, minimal);
-    const same = await sameData(full, minimal);
-    for (const d of same) progress(`same data, ${d.name}: ${d.problem ?? d.difference ?? 'identical'}`);
+    progress(`starting ${SERVERS.map((s) => s.label).join(', ')} (${QUICK ? 'quick smoke run' : 'full run'})`);
+    const byKey = Object.fromEntries(
+      await Promise.all(
+        SERVERS.map(async (s) => {
+          const handle = await s.start();
+          servers.push(handle);
+          return [s.key, handle] as const;
+        }),
+      ),
+    ) as Servers;
+    const full = byKey.full;
+    const same = await sameData(byKey);
+    for (const d of same) {
+      for (const x of d.servers) progress(`same data, ${d.name}, ${x.key}: ${x.problem ?? x.difference ?? 'identical'}`);
+    }
     // Scenario d measures a cached answer: ask it once first.
     const first = await gql(full.url, AUTH, docs.RECOMMEND, { input: docs.CACHED_QUESTION });
     if (problem(first)) throw new Error(`the cached recommendation failed: ${problem(first)}`);
 
     const startedRss = sampleRss(full.pid).stop();
     const wholeRun = sampleRss(full.pid);
-    const runs = await compare(full, minimal);
+    const runs = await compare(byKey);
     const recommend = await recommendationLatency(full);
     const explanations = await explanationTimes(full);
     assertAlive(full);
-    await minimal.stop(); // idle from here on; the load run has the CPUs to itself
+    // The others are idle from here on: the load run has the CPUs to itself.
+    await Promise.all(SERVERS.filter((s) => s.key !== 'full').map((s) => byKey[s.key].stop()));
     const beforeLoad = sampleRss(full.pid).stop();
     const loadResult = await loadRun(full);
     assertAlive(full);
@@ -348,7 +401,7 @@ async function main() {
     } else {
       progress(QUICK ? '--quick: not written to bench/RESULTS.md' : '--no-write: not written');
     }
-    if (same.some((d) => d.problem || d.difference)) process.exitCode = 1;
+    if (same.some((d) => d.servers.some((x) => x.problem || x.difference))) process.exitCode = 1;
     removeLogs();
   } finally {
     await stopAll();

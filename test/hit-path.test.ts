@@ -300,7 +300,7 @@ describe('what an outside tester found', () => {
 
   it('an empty x-api-key or Authorization counts as none, on both paths: a keyed GET is still private', async () => {
     const s = await server(ENV);
-    for (const empty of [{ 'x-api-key': '' }, { authorization: '' }]) {
+    for (const empty of [{ 'x-api-key': '' }, { authorization: '' }] as Record<string, string>[]) {
       await primed(s, () => areaGet(s, empty));
       const anonymous = await areaGet(s, empty);
       expect(anonymous.headers['cache-control']).toMatch(/^public, s-maxage=/);

@@ -1,18 +1,21 @@
-// The markdown report of bench/run.ts: parameters and machine facts, the issue's targets with a verdict each,
-// and one section per part of the run (a-i).
+// The markdown report of bench/run.ts: parameters and machine facts, the issues' targets with a verdict each,
+// and one section per part of the run (a-i; a-e come from comparison.ts).
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
 import { startFlags } from '../../scripts/start-flags.ts';
+import { comparison, mark, ms, type Runs, statusCount, type Verdict } from './comparison.ts';
 import type { LoadResult } from './load.ts';
 import { MIX } from './mix.ts';
 import type { DeferTiming } from './probes.ts';
-import { API_KEY_TIER, ROOT } from './servers.ts';
-import { fmt, fmtInt, type Latency, mb, median, medianBy, pct, table } from './stats.ts';
+import { API_KEY_TIER, ROOT, SERVERS, type ServerKey } from './servers.ts';
+import { fmt, fmtInt, type Latency, mb, median, pct, table } from './stats.ts';
 
 interface Params {
   duration: number;
   warmup: number;
+  warmupRequests: number;
+  warmupRuns: number;
   rounds: number;
   seed: number;
   load: { up: number; hold: number; down: number };
@@ -22,18 +25,11 @@ interface Params {
   args: string[];
 }
 
-export interface Scenario {
-  id: string;
+/** One shared document asked of every server: how each other server's `data` compares with the full server's. */
+export interface SameData {
   name: string;
-  connections: number;
-  method: 'GET' | 'POST';
-  path: string;
-  body?: string;
-  /** Only the full server serves it: why. */
-  fullOnly?: string;
+  servers: { key: ServerKey; difference?: string; problem?: string }[];
 }
-
-export type Runs = Map<Scenario, { full: LoadResult[]; minimal: LoadResult[] }>;
 
 export interface EngineCount {
   name: string;
@@ -54,7 +50,7 @@ export interface Report {
   params: Params;
   started: Date;
   seconds: number;
-  sameData: { name: string; difference?: string; problem?: string }[];
+  sameData: SameData[];
   runs: Runs;
   recommend: { cold: Latency & { failures: string[] }; warm: Latency & { failures: string[] }; results: { min: number; mean: number } };
   explanations: DeferTiming[];
@@ -73,7 +69,8 @@ function codeState(): string {
   const commit = tryRun('git', ['rev-parse', '--short', 'HEAD']);
   // Only the files the servers run (bench/RESULTS.md, which this run rewrites, is not one of them); a digest
   // of the uncommitted diff tells two runs of different work in progress apart.
-  const diff = tryRun('git', ['diff', 'HEAD', '--', 'src', 'python', 'package.json', 'bench/minimal-server.ts']);
+  const servers = ['bench/*-server.ts', 'bench/lib/prepared-schema.ts', 'bench/lib/listen.ts'];
+  const diff = tryRun('git', ['diff', 'HEAD', '--', 'src', 'python', 'package.json', ...servers]);
   const digest = createHash('sha1').update(diff).digest('hex').slice(0, 8);
   return commit ? `commit ${commit}${diff ? ` with uncommitted changes (diff ${digest})` : ''}` : '';
 }
@@ -108,61 +105,16 @@ function tryRun(command: string, args: string[]): string {
   }
 }
 
-type Verdict = { target: string; figure: string; met: boolean | undefined };
-const mark = (met: boolean | undefined) => (met === undefined ? 'n/a' : met ? '**met**' : '**not met**');
-const ms = (n: number) => fmt(n, 2);
-/** How many answers had this HTTP status, e.g. 429. */
-const statusCount = (r: LoadResult, code: string) => r.status[code] ?? 0;
-
 export function render(r: Report): string {
   const P = r.params;
-  const verdicts: Verdict[] = [];
-  const medianRun = (list: LoadResult[]) => (list.length ? medianBy(list, (x) => x.rps) : undefined);
-
-  // a-e
-  const rows: (string | number)[][] = [];
-  let otherErrors = 0;
-  let throttled = 0;
-  for (const [s, { full, minimal }] of r.runs) {
-    const f = medianRun(full)!;
-    const m = medianRun(minimal);
-    for (const x of [...full, ...minimal]) {
-      throttled += statusCount(x, '429');
-      otherErrors += x.errors + x.non2xx - statusCount(x, '429');
-    }
-    const ratio = m ? f.rps / m.rps : NaN;
-    // Each round measured the two back to back: their ratio per round shows how much the figure moves.
-    const perRound = minimal.length ? full.map((x, i) => x.rps / minimal[i]!.rps) : [];
-    const spread =
-      perRound.length > 1 ? ` (per round ${perRound.map((x) => fmt(x, 2)).join(' / ')}, median ${fmt(median(perRound), 2)})` : '';
-    const line = (server: string, x: LoadResult, runs: LoadResult[], ratioText: string) => [
-      `${s.id}. ${s.name}`,
-      server,
-      s.connections,
-      fmtInt(x.rps),
-      ms(x.latency.p50),
-      ms(x.latency.p95),
-      ms(x.latency.p99),
-      x.errors,
-      x.non2xx,
-      ratioText,
-      runs.map((y) => fmtInt(y.rps)).join(' / '),
-    ];
-    rows.push(line('full', f, full, m ? `**${fmt(ratio, 2)}x**${spread}` : `- (${s.fullOnly})`));
-    if (m) rows.push(line('minimal', m, minimal, ''));
-    if (s.id === 'a')
-      verdicts.push({ target: 'warm dashboard, full/minimal req/s >= 1.0x', figure: `${fmt(ratio, 3)}x${spread}`, met: ratio >= 1 });
-    if ((s.id === 'b' || s.id === 'c') && s.connections === 5) {
-      verdicts.push({ target: `${s.name}, p99 < 10 ms at 5 connections`, figure: `${ms(f.latency.p99)} ms`, met: f.latency.p99 < 10 });
-    }
-    if ((s.id === 'b' || s.id === 'c') && s.connections === 20) {
-      verdicts.push({ target: `${s.name}, p99 at 20 connections (reported)`, figure: `${ms(f.latency.p99)} ms`, met: undefined });
-    }
-  }
+  const compared = comparison(r.runs, P.rounds);
+  const verdicts: Verdict[] = [...compared.verdicts];
+  const { otherErrors, throttled } = compared;
 
   // f
   const { cold, warm, results } = r.recommend;
   verdicts.push({
+    issue: '8',
     target: 'cold recommendation p95 < 300 ms',
     figure: `${ms(cold.p95)} ms`,
     met: cold.p95 < 300 && cold.failures.length === 0,
@@ -186,12 +138,14 @@ export function render(r: Report): string {
   const l429 = statusCount(lr, '429');
   const lOther = lr.errors + lr.non2xx - l429;
   verdicts.push({
+    issue: '8, 16',
     target: 'peak RSS in the load run < 250 MB (node + python)',
     figure: mb(r.loadRun.rss.tree),
     met: r.loadRun.rss.tree < 250 * 1024,
   });
   const fOther = cold.failures.length + warm.failures.length + engineFailures;
   verdicts.push({
+    issue: '8',
     target: 'no errors other than intended 429s (every part of the run)',
     figure: `${otherErrors + lOther + fOther} errors, ${throttled + l429} x 429`,
     met: otherErrors + lOther + fOther === 0,
@@ -204,8 +158,10 @@ export function render(r: Report): string {
     `- Date: ${r.started.toISOString()} (run took ${fmt(r.seconds / 60, 1)} min)`,
     `- Command: \`${P.command}\` (\`npm run bench\`${P.args.length ? ` -- ${P.args.join(' ')}` : ''})`,
     ...machine().map((m) => `- ${m}`),
-    `- Parameters: ${fmt(P.duration, 1)} s per measured run after one ${P.warmup} s warm-up run per scenario and server; ${P.rounds} round(s), ` +
-      `full and minimal alternating (which goes first swaps every round); load generator: autocannon 9 in the benchmark process, ` +
+    `- Parameters: ${fmt(P.duration, 1)} s per measured run after a warm-up per request and server (${P.warmup} s runs until it has answered ` +
+      `${fmtInt(P.warmupRequests)} requests, at most ${P.warmupRuns} runs); ${P.rounds} round(s); ` +
+      `in a-c the ${SERVERS.length} servers one after the other, round r starting with the r-th in the order of the tables (so drift over a ` +
+      'scenario favours none); load generator: autocannon 9 in the benchmark process, ' +
       'closed loop (each connection sends its next request when the last is answered), on 127.0.0.1, on the same CPUs as the servers.',
     `- Full server: \`node ${startFlags().join(' ')} dist/server.js\` (what \`npm start\` runs: the esbuild bundle of src/server.ts), NODE_ENV=production, CORS_ORIGINS=http://localhost:3000, in-process cache ` +
       '(no Upstash), in-process rate limits and query cost, request log as JSON lines on stdout (to a file), /metrics, the embedded Python ' +
@@ -214,32 +170,27 @@ export function render(r: Report): string {
       `(${fmtInt(API_KEY_TIER.perMinute)} points a minute, ${fmtInt(API_KEY_TIER.perDay)} a day, \`RATE_LIMIT_TIERS\`), so the single ` +
       'load generator is not throttled; the limiter still prices and charges every request. (The built-in `internal` tier, ' +
       '1,000,000 points a minute, would be spent by the load run: see there.)',
-    '- Minimal server: `bench/minimal-server.ts`, node:http + graphql-js `buildSchema`, a parse-and-validate cache keyed by query text, ' +
-      'the data fetched once from its own engine at start and held in memory; no plugins, no logging, no limits.',
-    `- Same \`data\` from both servers: ${r.sameData.map((d) => `${d.name} ${d.problem ? `**failed (${d.problem})**` : d.difference ? `**differs (${d.difference})**` : 'identical'}`).join('; ')}` +
+    '- Full server, cache off: the same, started with `RESPONSE_CACHE=off` (graphql-jit and our plugins, every operation executed).',
+    '- minimal-server.ts: `bench/minimal-server.ts`, node:http + graphql-js `buildSchema`, a parse-and-validate cache keyed by query text, ' +
+      'the data fetched once from its own engine at start and held in memory, the areas sorted per request; no plugins, no logging, no limits.',
+    '- Strict minimal: `bench/strict-minimal-server.ts`, HTTP and GraphQL alone: node:http + graphql-js, a parse-and-validate cache keyed ' +
+      'by query text, `execute` per request over objects prepared at start (areas sorted in every order, each page cut, each area built), ' +
+      'JSON.stringify.',
+    '- Yoga + response cache (the peer to beat): `bench/yoga-peer-server.ts`, stock `createYoga` with its defaults and ' +
+      "`@graphql-yoga/plugin-response-cache` (one entry for every client), over the strict minimal's schema and data.",
+    '- The three reference servers run with NODE_ENV=production under tsx, and each loads its data from a Python engine of its own at start.',
+    `- Same \`data\` as the full server's: ${r.sameData.map((d) => `${d.name}: ${d.servers.map(sameText).join(', ')}`).join('; ')}` +
       ' (`extensions` differ, as expected: cost and rate-limit state).',
     '',
-    '## Targets (issue 8)',
+    '## Targets (issues 8 and 16)',
     '',
     table(
-      ['target', 'figure', 'verdict'],
-      verdicts.map((v) => [v.target, v.figure, mark(v.met)]),
-      ['l', 'r', 'l'],
+      ['issue', 'target', 'figure', 'verdict'],
+      verdicts.map((v) => [v.issue, v.target, v.figure, mark(v.met)]),
+      ['r', 'l', 'r', 'l'],
     ),
     '',
-    `## Throughput and latency (a-e), the median of ${P.rounds} run(s)`,
-    '',
-    `Each row is the run with the median req/s among the server's ${P.rounds} runs of that scenario (its latencies are that run's, not`,
-    'medians of each figure); the last column lists every run in order. Latency: autocannon, request written to answer read, every',
-    'answer. "errors": connection errors, timeouts and 200 answers holding GraphQL `errors`. full/minimal: the req/s ratio of the',
-    'median runs (the verdict uses it), then the ratio within each round, where the two ran back to back.',
-    '',
-    table(
-      ['scenario', 'server', 'conns', 'req/s', 'p50 ms', 'p95 ms', 'p99 ms', 'errors', 'non-2xx', 'full/minimal', 'req/s of each run'],
-      rows,
-      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'r'],
-    ),
-    '',
+    ...compared.markdown,
     '## Recommendations, cold and warm (f)',
     '',
     `${cold.n} recommendation questions (\`Recommend\`, limit 10, three personas, renting and buying, 3 in 4 with a commute ` +
@@ -331,6 +282,12 @@ export function render(r: Report): string {
       `The seed's thresholds: p95 < 2,000 ms (${lr.latency.p95 < 2000 ? 'met' : 'not met'}), errors < 1% (${lOther / lr.requests < 0.01 ? 'met' : 'not met'}).`,
     '',
   ].join('\n');
+}
+
+const LABEL = Object.fromEntries(SERVERS.map((s) => [s.key, s.label])) as Record<ServerKey, string>;
+
+function sameText(x: SameData['servers'][number]): string {
+  return `${LABEL[x.key]} ${x.problem ? `**failed (${x.problem})**` : x.difference ? `**differs (${x.difference})**` : 'identical'}`;
 }
 
 function failures(list: string[]): string {

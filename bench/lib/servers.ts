@@ -1,5 +1,5 @@
+// Starting the servers under test as separate processes, each with its own process tree.
 import { execFileSync } from 'node:child_process';
-// Starting the two servers under test as separate processes, each with its own process tree.
 import { randomBytes } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ export interface ServerHandle {
 /** /metrics in production answers only with this bearer token. */
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-000000001';
 
-function fullServerEnv(port: number): Record<string, string> {
+function fullServerEnv(port: number, responseCache: 'on' | 'off'): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
@@ -67,6 +67,8 @@ function fullServerEnv(port: number): Record<string, string> {
     TRUSTED_DOCUMENTS: 'off',
     EXPLANATION_ID_SECRET: 'bench-explanation-id-secret-0001',
     METRICS_TOKEN: BENCH_METRICS_TOKEN,
+    RESPONSE_CACHE: responseCache,
+    RESPONSE_CACHE_MAX_MB: '',
   };
 }
 
@@ -76,7 +78,7 @@ let built = false;
  * What `npm start` runs (the esbuild bundle of src/server.ts) in production mode, built once per benchmark;
  * resolves once /health and then /ready answer 200.
  */
-export async function startFullServer(label = 'full'): Promise<ServerHandle> {
+export async function startFullServer(label = 'full', responseCache: 'on' | 'off' = 'on'): Promise<ServerHandle> {
   if (!built) {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
     built = true;
@@ -86,12 +88,13 @@ export async function startFullServer(label = 'full'): Promise<ServerHandle> {
   logFiles.add(logFile);
   const spawned = spawnTracked(process.execPath, [...startFlags(), 'dist/server.js'], {
     cwd: ROOT,
-    env: fullServerEnv(port),
+    env: fullServerEnv(port, responseCache),
     stdoutFile: logFile,
     stderrFile: logFile,
   });
   const url = `http://127.0.0.1:${port}`;
-  const alive = () => spawned.child.exitCode === null;
+  // A process killed by a signal has a signalCode and no exitCode.
+  const alive = () => spawned.child.exitCode === null && spawned.child.signalCode === null;
   try {
     await waitFor200(`${url}/health`, 30_000, alive);
     // /ready asks the engine, which starts it (the embedded engine starts on first use).
@@ -103,25 +106,31 @@ export async function startFullServer(label = 'full'): Promise<ServerHandle> {
   return { name: `the ${label} server`, url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
 }
 
-/** bench/minimal-server.ts; resolves once it prints its URL (it has loaded its data by then). */
-export async function startMinimalServer(): Promise<ServerHandle> {
-  const logFile = join(tmpdir(), `veo-bench-minimal-${process.pid}.log`);
+/**
+ * A reference server under bench/ started with tsx (minimal-server.ts, strict-minimal-server.ts,
+ * yoga-peer-server.ts); resolves once it prints `<name> listening on <url>` (it has loaded its data by then).
+ */
+async function startScriptServer(script: string, name: string): Promise<ServerHandle> {
+  const logFile = join(tmpdir(), `veo-bench-${name}-${process.pid}.log`);
   logFiles.add(logFile);
-  const spawned = spawnTracked(process.execPath, ['--import', 'tsx', 'bench/minimal-server.ts', '--port', '0'], {
+  const spawned = spawnTracked(process.execPath, ['--import', 'tsx', script, '--port', '0'], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
       HOME: process.env.HOME ?? tmpdir(),
       ...(process.env.PYTHON ? { PYTHON: process.env.PYTHON } : {}),
+      // As the full server runs: Yoga and graphql-js skip their development-only checks.
+      NODE_ENV: 'production',
     },
     pipeStdout: true,
     stderrFile: logFile,
   });
   const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the minimal server did not start within 30 s (stderr: ${logFile})`)), 30_000);
-    spawned.child.once('exit', (code) => reject(new Error(`the minimal server exited (code ${code}; stderr: ${logFile})`)));
+    const timer = setTimeout(() => reject(new Error(`${script} did not start within 30 s (stderr: ${logFile})`)), 30_000);
+    spawned.child.once('exit', (code) => reject(new Error(`${script} exited (code ${code}; stderr: ${logFile})`)));
+    const listening = new RegExp(`^${name} listening on (http://\\S+)`);
     createInterface({ input: spawned.child.stdout! }).on('line', (line) => {
-      const match = /minimal listening on (http:\/\/\S+)/.exec(line);
+      const match = listening.exec(line);
       if (match) {
         clearTimeout(timer);
         resolve(match[1]!);
@@ -131,8 +140,18 @@ export async function startMinimalServer(): Promise<ServerHandle> {
     await spawned.stop();
     throw error;
   });
-  return { name: 'the minimal server', url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
+  return { name: script, url, pid: spawned.pid, logFile, process: spawned, stop: () => spawned.stop() };
 }
+
+/** The servers compared side by side in scenarios a-c, in the order of the report's tables. */
+export const SERVERS = [
+  { key: 'full', label: 'full, cache on', start: () => startFullServer('full') },
+  { key: 'fullNoCache', label: 'full, cache off', start: () => startFullServer('full-nocache', 'off') },
+  { key: 'minimal', label: 'minimal-server.ts', start: () => startScriptServer('bench/minimal-server.ts', 'minimal') },
+  { key: 'strict', label: 'strict minimal', start: () => startScriptServer('bench/strict-minimal-server.ts', 'strict-minimal') },
+  { key: 'peer', label: 'Yoga + response cache', start: () => startScriptServer('bench/yoga-peer-server.ts', 'yoga-peer') },
+] as const;
+export type ServerKey = (typeof SERVERS)[number]['key'];
 
 /** Throws when the server's process has exited (measuring a dead server would report zeros). */
 export function assertAlive(server: ServerHandle): void {
