@@ -45,7 +45,7 @@ export interface ServerHandle {
 /** /metrics in production answers only with this bearer token. */
 const BENCH_METRICS_TOKEN = 'bench-metrics-token-000000001';
 
-function fullServerEnv(port: number, responseCache: 'on' | 'off'): Record<string, string> {
+function fullServerEnv(port: number, responseCache: 'on' | 'off', hitPath: 'on' | 'off'): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: process.env.HOME ?? tmpdir(),
@@ -69,6 +69,8 @@ function fullServerEnv(port: number, responseCache: 'on' | 'off'): Record<string
     METRICS_TOKEN: BENCH_METRICS_TOKEN,
     RESPONSE_CACHE: responseCache,
     RESPONSE_CACHE_MAX_MB: '',
+    HIT_PATH: hitPath,
+    OTEL_EXPORTER_OTLP_ENDPOINT: '',
   };
 }
 
@@ -78,7 +80,11 @@ let built = false;
  * What `npm start` runs (the esbuild bundle of src/server.ts) in production mode, built once per benchmark;
  * resolves once /health and then /ready answer 200.
  */
-export async function startFullServer(label = 'full', responseCache: 'on' | 'off' = 'on'): Promise<ServerHandle> {
+export async function startFullServer(
+  label = 'full',
+  responseCache: 'on' | 'off' = 'on',
+  hitPath: 'on' | 'off' = 'on',
+): Promise<ServerHandle> {
   if (!built) {
     execFileSync('npm', ['run', '-s', 'build'], { cwd: ROOT, stdio: 'inherit' });
     built = true;
@@ -88,7 +94,7 @@ export async function startFullServer(label = 'full', responseCache: 'on' | 'off
   logFiles.add(logFile);
   const spawned = spawnTracked(process.execPath, [...startFlags(), 'dist/server.js'], {
     cwd: ROOT,
-    env: fullServerEnv(port, responseCache),
+    env: fullServerEnv(port, responseCache, hitPath),
     stdoutFile: logFile,
     stderrFile: logFile,
   });
@@ -110,7 +116,7 @@ export async function startFullServer(label = 'full', responseCache: 'on' | 'off
  * A reference server under bench/ started with tsx (minimal-server.ts, strict-minimal-server.ts,
  * yoga-peer-server.ts); resolves once it prints `<name> listening on <url>` (it has loaded its data by then).
  */
-async function startScriptServer(script: string, name: string): Promise<ServerHandle> {
+export async function startScriptServer(script: string, name: string): Promise<ServerHandle> {
   const logFile = join(tmpdir(), `veo-bench-${name}-${process.pid}.log`);
   logFiles.add(logFile);
   const spawned = spawnTracked(process.execPath, ['--import', 'tsx', script, '--port', '0'], {
