@@ -24,7 +24,7 @@ from typing import TypedDict
 
 import modal
 
-from engine import asgi, dispatch, explanations, handlers, llm
+from engine import asgi, dispatch, explanations, handlers, llm, tracing
 from engine.contract import Job
 from engine.enums import ExplanationSource, JobStatus
 
@@ -272,12 +272,33 @@ class ModalJobs:
                                      finished_at=record.get("finishedAt"))
 
 
+class TracedAsgiApp(asgi.AsgiApp):
+    """asgi.AsgiApp, with a traced request's line logged and its Server-Timing added to the answer (engine/tracing.py)."""
+
+    async def __call__(self, scope, receive, send):
+        request = None
+        if scope["type"] == "http":
+            header = next((v.decode("latin-1") for k, v in scope.get("headers", []) if k == b"traceparent"), None)
+            request = tracing.RequestTrace.start(header, scope["method"], scope["path"])
+        if request is None:
+            return await super().__call__(scope, receive, send)
+
+        async def send_timed(message):
+            if message["type"] == "http.response.start":
+                timing = (b"server-timing", request.finish(message["status"]).encode("latin-1"))
+                message = {**message, "headers": [*message.get("headers", []), timing]}
+            await send(message)
+
+        await super().__call__(scope, receive, send_timed)
+
+
 @app.function(timeout=60, scaledown_window=300)
 @modal.concurrent(max_inputs=50)
 @modal.asgi_app(requires_proxy_auth=True)
 def web():
-    """The engine's routes as one ASGI app, its explanation jobs spawned on Modal (see ModalJobs)."""
-    return asgi.AsgiApp(dispatch.Dispatcher(handlers.routes(ModalJobs(jobs, explain_job))))
+    """The engine's routes as one ASGI app, its explanation jobs spawned on Modal (see ModalJobs). A request the
+    BFF traces is logged with its traceparent and answered with its Server-Timing (TracedAsgiApp)."""
+    return TracedAsgiApp(dispatch.Dispatcher(handlers.routes(ModalJobs(jobs, explain_job))))
 
 
 def post_warm_cache(bff_url: str, admin_token: str, timeout: float = 60) -> dict:

@@ -4,7 +4,8 @@
     python3 python/serve.py [--host 127.0.0.1] [--port 8787] [--verbose]
 
 Prints one line, `veo-engine listening on http://HOST:PORT`, once it accepts connections (--port 0 picks
-a free port). Stops cleanly on SIGTERM or SIGINT with exit status 0.
+a free port). Stops cleanly on SIGTERM or SIGINT with exit status 0. A request that carries a W3C
+`traceparent` is logged on stderr and answered with its Server-Timing (engine/tracing.py).
 
 Run as a script, Python puts this file's folder first on sys.path, so the `engine` package beside it
 imports from any working directory.
@@ -18,7 +19,7 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import client_test_hooks
-from engine import dispatch, explanations, handlers
+from engine import dispatch, explanations, handlers, tracing
 
 DRAIN_LIMIT_BYTES = 16 * 1024 * 1024  # an oversized body up to this is read and dropped before the 413
 IDLE_TIMEOUT_S = 120  # a kept-alive connection that stays silent this long is closed
@@ -36,6 +37,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
     server_version = "veo-engine"
     timeout = IDLE_TIMEOUT_S
     server: "EngineServer"  # holds the dispatcher and the --verbose switch
+    _trace: tracing.RequestTrace | None = None  # the request being answered, when the BFF traces it
 
     def __getattr__(self, name):
         # Every method (PUT, DELETE, OPTIONS, ...) goes through one dispatch, which answers 404 or 405.
@@ -44,6 +46,7 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
         raise AttributeError(name)
 
     def _handle(self):
+        self._trace = tracing.RequestTrace.start(self.headers.get("traceparent"), self.command, self.path)
         handler, refusal = self.server.dispatcher.route(self.command, self.path)
         if refusal:
             self._discard_body()
@@ -112,6 +115,10 @@ class EngineRequestHandler(BaseHTTPRequestHandler):
 
     def _send(self, status, payload):
         status, headers, body = self.server.dispatcher.respond(status, payload, self.path)
+        if self._trace:
+            # Its own request only: the handler object serves every request of a kept-alive connection.
+            headers.append(("Server-Timing", self._trace.finish(status)))
+            self._trace = None
         self.send_response(status)
         for name, value in headers:
             self.send_header(name, value)

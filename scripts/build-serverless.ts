@@ -20,7 +20,16 @@ await build({
   // graphql-js: Sentry's SDK, the Axiom client and the GraphiQL page, which load only when configured or
   // asked for, and are large; and Yoga's fetch ponyfill, whose optional `require('node-libcurl')` Next
   // would warn about outside node_modules.
-  external: ['@sentry/node', '@axiomhq/js', '@graphql-yoga/render-graphiql', '@whatwg-node/fetch'],
+  external: [
+    '@sentry/node',
+    '@axiomhq/js',
+    '@graphql-yoga/render-graphiql',
+    '@whatwg-node/fetch',
+    // The OpenTelemetry SDK, loaded only when OTEL_EXPORTER_OTLP_ENDPOINT is set (src/observability/traces.ts).
+    '@opentelemetry/sdk-trace-node',
+    '@opentelemetry/exporter-trace-otlp-proto',
+    '@opentelemetry/resources',
+  ],
   // src/lib/project-root.ts reads import.meta.url to find the project's files, which a serverless function
   // never reads (the manifest is bundled in); empty here, it falls back to the working directory.
   logOverride: { 'empty-import-meta': 'silent' },

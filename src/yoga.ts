@@ -44,6 +44,7 @@ import { useFieldUsage } from './observability/field-usage-plugin.ts';
 import { createLogger, type Log } from './observability/logger.ts';
 import { createMetrics } from './observability/metrics.ts';
 import { useRequestLog } from './observability/request-log-plugin.ts';
+import { createTracing } from './observability/traces.ts';
 import { yogaLogger } from './observability/yoga-logger.ts';
 import { clientResolver, createRateLimits } from './ratelimit/create-rate-limits.ts';
 import { useCostLimits } from './ratelimit/plugin.ts';
@@ -65,6 +66,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const observability = createObservability(config, options.log ?? createLogger());
   const { log, errorReporting } = observability;
   const metrics = createMetrics();
+  // OTEL_EXPORTER_OTLP_ENDPOINT: spans of each request to an OTLP receiver; unset, nothing of the SDK loads.
+  const tracing = createTracing(config.observability.traces, config.graphqlPath, log);
   const responseCache = createResponseCache(config.cache, config.responseCache.maxBytes, metrics, log);
   // Answers are keyed by the engine's data version, learnt from whatever it answers.
   const engine = watchDataVersion(
@@ -188,6 +191,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
       }),
       // Last: it wraps the executor the plugins above chose.
       useDrain(drain),
+      // After useDrain: the execution span wraps the executor every plugin above chose.
+      ...(tracing ? [tracing.plugin] : []),
       // After every plugin that may give a response another body (responses go through them in this order).
       ...(options.compress === false ? [] : [useCompression()]),
       // Last: it records the answer as it is sent.
@@ -210,11 +215,13 @@ export function createApp(config: Config, options: AppOptions = {}) {
     responseCache,
     log,
     drain,
-    /** Sends the queued log lines and error events, waiting at most `timeoutMs`. */
-    flush: observability.flush,
+    /** Sends the queued log lines, error events and spans, waiting at most `timeoutMs`. */
+    async flush(timeoutMs: number) {
+      await Promise.all([observability.flush(timeoutMs), tracing?.flush(timeoutMs)]);
+    },
     async close() {
       await engine.close();
-      await observability.flush(5_000);
+      await Promise.all([observability.flush(5_000), tracing?.close(5_000)]);
     },
   };
 }

@@ -1,5 +1,7 @@
+import type { Span } from '@opentelemetry/api';
 import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
+import { inSpan } from '../lib/spans.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { cacheKey } from './keys.ts';
@@ -121,14 +123,27 @@ export class Cache {
   /**
    * Values for `ids` of one kind, in order. Misses go to `fetch` in ONE call (ids in the order given); its
    * answer must be index-aligned with them. An id that could not be had is an Error in its place, so one
-   * failed id never fails the others (a stale copy of one, a failure of the next).
+   * failed id never fails the others (a stale copy of one, a failure of the next). In a traced request it is
+   * a span, with the Redis round trips and the engine call it makes under it.
    */
-  async load<T>(
+  load<T>(
     kind: CacheKind,
     ids: readonly string[],
     fetch: (ids: string[]) => Promise<readonly T[]>,
     stats?: CacheStats,
     opts: LoadOptions = {},
+  ): Promise<(Lookup<T> | Error)[]> {
+    const attributes = { 'veo.cache.kind': kind, 'veo.cache.keys': ids.length };
+    return inSpan(`cache ${kind}`, attributes, (span) => this.lookUp(span, kind, ids, fetch, stats, opts));
+  }
+
+  private async lookUp<T>(
+    span: Span,
+    kind: CacheKind,
+    ids: readonly string[],
+    fetch: (ids: string[]) => Promise<readonly T[]>,
+    stats: CacheStats | undefined,
+    opts: LoadOptions,
   ): Promise<(Lookup<T> | Error)[]> {
     if (stats?.read) {
       const read = stats.read.get(kind) ?? stats.read.set(kind, new Set()).get(kind)!;
@@ -168,6 +183,7 @@ export class Cache {
     // Counted once per batch, not per key: a dashboard looks up dozens of keys a request.
     this.count(kind, 'hit', 'memory', hits);
     this.count(kind, 'miss', 'memory', mine.size);
+    span.setAttributes({ 'veo.cache.memory_hits': hits, 'veo.cache.memory_misses': mine.size });
     if (stats) stats.hits += hits;
 
     if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts);
@@ -211,7 +227,7 @@ export class Cache {
     let missing = [...mine.keys()];
     try {
       if (redis && !refresh) {
-        const found = await this.redisCall(() => redis.mget(missing), []);
+        const found = await this.redisCall('mget', missing.length, () => redis.mget(missing), []);
         const now = this.now();
         const hits: { key: string; entry: Entry; ttlSeconds: number }[] = [];
         missing = missing.filter((key, i) => {
@@ -333,7 +349,7 @@ export class Cache {
     const writes = items.map(({ key, value, ttl }) => ({ key, entry: { v: value, f: now + ttl * 1000 }, ttlSeconds: ttl + staleSeconds }));
     await memory.mset(redis ? writes.map((w, i) => ({ ...w, ttlSeconds: Math.min(memoryTtlSeconds, items[i]!.ttl) })) : writes);
     this.options.metrics.cacheMemoryBytes.set(memory.heapBytes);
-    if (redis) await this.redisCall(() => redis.mset(writes), undefined);
+    if (redis) await this.redisCall('mset', writes.length, () => redis.mset(writes), undefined);
   }
 
   /** Drops the given ids of a kind, or (no ids) the whole kind at once by bumping its version. */
@@ -357,7 +373,7 @@ export class Cache {
     const { redis, memory, memoryTtlSeconds } = this.options;
     if (!redis) return memory.versionOf(kind);
     if (this.now() - this.versionCache.fetchedAt > memoryTtlSeconds * 1000) {
-      this.versionRefresh ??= this.redisCall(() => redis.versions(), null)
+      this.versionRefresh ??= this.redisCall('versions', 1, () => redis.versions(), null)
         .then((values) => {
           // On failure keep the last known versions; they are retried on the next call.
           if (values) this.versionCache = { values, fetchedAt: this.now() };
@@ -370,10 +386,13 @@ export class Cache {
     return this.versionCache.values[kind] ?? 1;
   }
 
-  /** A Redis round trip that never fails the request: on error (or while bypassed) answers `fallback`. */
-  private redisCall<R>(call: () => Promise<R>, fallback: R): Promise<R> {
+  /**
+   * A Redis round trip that never fails the request: on error (or while bypassed) answers `fallback`. In a
+   * traced request each one made is a span (`keys`: how many it reads or writes).
+   */
+  private redisCall<R>(operation: string, keys: number, call: () => Promise<R>, fallback: R): Promise<R> {
     return this.redisBreaker.guard(
-      call,
+      () => inSpan(`cache.redis ${operation}`, { 'db.system.name': 'redis', 'db.operation.name': operation, 'veo.cache.keys': keys }, call),
       () => fallback,
       (error) => this.options.log('cache.redis.failed', { message: error.message, bypassForMs: this.options.redisRetryMs }),
     );

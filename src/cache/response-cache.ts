@@ -1,6 +1,7 @@
 import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import type { Config } from '../config/config.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
+import { inSpan } from '../lib/spans.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type CachedAnswer, MemoryAnswers } from './response-memory.ts';
@@ -101,7 +102,7 @@ export class ResponseCache {
   private async keyOf(question: string): Promise<string> {
     const { redis } = this.options;
     if (this.dataVersion === undefined && redis) {
-      this.sharedVersionRead ??= this.redisCall(() => redis.dataVersion(), null).then((version) => {
+      this.sharedVersionRead ??= this.redisCall('dataVersion', () => redis.dataVersion(), null).then((version) => {
         if (this.dataVersion === undefined && version !== null) this.dataVersion = version;
       });
       await this.sharedVersionRead;
@@ -121,7 +122,7 @@ export class ResponseCache {
     const held = memory.get(key);
     if (held && held.expiresAt > now) return held;
     if (!redis) return null;
-    const shared = await this.redisCall(() => redis.get(key), null);
+    const shared = await this.redisCall('get', () => redis.get(key), null);
     if (!shared || shared.answer.expiresAt <= now) return null;
     // No longer than an invalidation made on another instance may take to be seen here.
     memory.set(key, shared.answer, shared.tags, Math.min(memoryTtlSeconds * 1000, shared.answer.expiresAt - now));
@@ -144,13 +145,13 @@ export class ResponseCache {
     if (!this.mayWriteShared(json)) {
       // Kept here alone, but under the same rule as in Redis: not when another instance has just invalidated
       // what it was built from (without this check, one over the write limit served dropped data past the memory TTL).
-      if (await this.redisCall(() => redis.dropped(tags), false)) return;
+      if (await this.redisCall('dropped', () => redis.dropped(tags), false)) return;
       memory.set(key, answer, tags, Math.min(memoryTtlSeconds, ttlSeconds) * 1000);
       return;
     }
     // Refused by a tombstone: built from data that another instance has just invalidated. Kept nowhere.
     const redisTtl = Math.min(ttlSeconds, REDIS_LIMITS.ttlMaxSeconds);
-    const stored = await this.redisCall(() => redis.set(key, json, answer.expiresAt, tags, redisTtl), undefined);
+    const stored = await this.redisCall('set', () => redis.set(key, json, answer.expiresAt, tags, redisTtl), undefined);
     if (stored === false) return;
     memory.set(key, answer, tags, Math.min(memoryTtlSeconds, ttlSeconds) * 1000);
   }
@@ -183,12 +184,16 @@ export class ResponseCache {
       log('response_cache.data_version', { from: this.dataVersion, to: version });
     }
     this.dataVersion = version;
-    if (redis) void this.redisCall(() => redis.setDataVersion(version), undefined);
+    if (redis) void this.redisCall('setDataVersion', () => redis.setDataVersion(version), undefined);
   }
 
-  private redisCall<R>(call: () => Promise<R>, fallback: R): Promise<R> {
+  /**
+   * A Redis round trip that never fails the request; in a traced request each one made is a span. (A lookup
+   * in memory is not: the hit path answers from it, outside any trace, and it costs no round trip.)
+   */
+  private redisCall<R>(operation: string, call: () => Promise<R>, fallback: R): Promise<R> {
     return this.breaker.guard(
-      call,
+      () => inSpan(`response-cache.redis ${operation}`, { 'db.system.name': 'redis', 'db.operation.name': operation }, call),
       () => fallback,
       (error) => this.options.log('response_cache.redis.failed', { message: error.message, bypassForMs: this.options.redisRetryMs }),
     );

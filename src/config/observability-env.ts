@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { fraction, int, problem } from './fields.ts';
 
-// Sentry, Axiom and readiness settings: their variables, the check between them, and the part of the
+// Sentry, Axiom, trace and readiness settings: their variables, the check between them, and the part of the
 // configuration they make. Messages never repeat a value: DSNs and tokens are secrets.
 
 export const observabilityEnv = z.object({
@@ -16,6 +16,11 @@ export const observabilityEnv = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,128}$/, 'must be a dataset name')
     .optional(),
   AXIOM_URL: z.url().optional(),
+  // The OpenTelemetry names: the exporter itself reads OTEL_EXPORTER_OTLP_HEADERS (a collector's credentials).
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({ protocol: /^https?$/, error: "must be an OTLP/HTTP receiver's base URL (http://collector:4318)" })
+    .optional(),
+  OTEL_SERVICE_NAME: z.string().min(1).max(100).default('veo-bff'),
   READY_TIMEOUT_MS: int(1_000, 50, 30_000),
 });
 
@@ -40,6 +45,8 @@ export function observabilityConfig(env: ObservabilityEnv) {
       : undefined,
     /** Log lines to Axiom as well as stdout; unset: the Axiom client is never built. */
     axiom: env.AXIOM_TOKEN && env.AXIOM_DATASET ? { token: env.AXIOM_TOKEN, dataset: env.AXIOM_DATASET, url: env.AXIOM_URL } : undefined,
+    /** Spans to an OTLP/HTTP receiver (`<endpoint>/v1/traces`); unset: the SDK and exporter are never loaded. */
+    traces: env.OTEL_EXPORTER_OTLP_ENDPOINT ? { endpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: env.OTEL_SERVICE_NAME } : undefined,
     /** Per dependency checked by /ready. */
     readyTimeoutMs: env.READY_TIMEOUT_MS,
   };

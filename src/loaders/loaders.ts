@@ -6,6 +6,7 @@ import { ALL_AREAS, type CacheKind } from '../config/cache-kinds.ts';
 import { fromEngineError, userError } from '../errors.ts';
 import { MAX_IDS_PER_CALL, questionId, rememberJobs } from '../explanations/keys.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
+import { inSpan } from '../lib/spans.ts';
 import type {
   Area,
   Commute,
@@ -46,16 +47,18 @@ type Batch<K, V> = (keys: readonly K[]) => Promise<(V | Error)[]>;
 /**
  * A batch function whose failures are coded once, here: an engine failure, of the whole batch or of one
  * key, rejects the key's load with the GraphQL error its field answers (errors.ts), so a resolver only loads.
- * `fieldPrefix`: the argument the engine's field paths sit in (see fromEngineError).
+ * `fieldPrefix`: the argument the engine's field paths sit in (see fromEngineError). In a traced request each
+ * batch is a span named for its loader, with the engine calls and cache lookups it makes under it.
  */
-function coded<K, V>(batch: Batch<K, V>, fieldPrefix?: string): Batch<K, V> {
-  return async (keys) => {
-    try {
-      return (await batch(keys)).map((value) => (value instanceof Error ? fromEngineError(value, fieldPrefix) : value));
-    } catch (error) {
-      throw fromEngineError(error, fieldPrefix);
-    }
-  };
+function coded<K, V>(loader: string, batch: Batch<K, V>, fieldPrefix?: string): Batch<K, V> {
+  return (keys) =>
+    inSpan(`loader ${loader}`, { 'veo.loader': loader, 'veo.loader.keys': keys.length }, async () => {
+      try {
+        return (await batch(keys)).map((value) => (value instanceof Error ? fromEngineError(value, fieldPrefix) : value));
+      } catch (error) {
+        throw fromEngineError(error, fieldPrefix);
+      }
+    });
 }
 
 /**
@@ -65,29 +68,40 @@ function coded<K, V>(batch: Batch<K, V>, fieldPrefix?: string): Batch<K, V> {
  */
 export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: LoaderOptions = {}) {
   /** A coded DataLoader batch function over the cache: `fetch` gets only the ids the cache did not have. */
-  function cached<K, V>(kind: CacheKind, idOf: (key: K) => string, fetch: (keys: K[]) => Promise<readonly V[]>, fieldPrefix?: string) {
-    return coded(async (keys: readonly K[]): Promise<(V | Error)[]> => {
-      const byId = new Map(keys.map((key) => [idOf(key), key]));
-      const lookups = await cache.load<V>(
-        kind,
-        keys.map(idOf),
-        (ids) => {
-          stats.engineCalls += 1;
-          return fetch(ids.map((id) => byId.get(id)!));
-        },
-        stats,
-        { refresh: options.refresh },
-      );
-      return lookups.map((lookup) => (lookup instanceof Error ? lookup : lookup.value));
-    }, fieldPrefix);
+  function cached<K, V>(
+    loader: string,
+    kind: CacheKind,
+    idOf: (key: K) => string,
+    fetch: (keys: K[]) => Promise<readonly V[]>,
+    fieldPrefix?: string,
+  ) {
+    return coded(
+      loader,
+      async (keys: readonly K[]): Promise<(V | Error)[]> => {
+        const byId = new Map(keys.map((key) => [idOf(key), key]));
+        const lookups = await cache.load<V>(
+          kind,
+          keys.map(idOf),
+          (ids) => {
+            stats.engineCalls += 1;
+            return fetch(ids.map((id) => byId.get(id)!));
+          },
+          stats,
+          { refresh: options.refresh },
+        );
+        return lookups.map((lookup) => (lookup instanceof Error ? lookup : lookup.value));
+      },
+      fieldPrefix,
+    );
   }
 
-  const area = new DataLoader<string, Area | null>(cached('area', String, async (codes) => (await engine.areas(codes)).areas));
+  const area = new DataLoader<string, Area | null>(cached('area', 'area', String, async (codes) => (await engine.areas(codes)).areas));
   const station = new DataLoader<number, Station | null>(
-    cached('station', String, async (ids) => (await engine.stations({ ids })).stations),
+    cached('station', 'station', String, async (ids) => (await engine.stations({ ids })).stations),
   );
   const everyArea = new DataLoader<'all', Area[]>(
     cached(
+      'allAreas',
       'area',
       () => ALL_AREAS,
       async () => {
@@ -108,7 +122,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
    * (their start was charged); any other id reads a job that exists and never starts one.
    */
   const explanationStatus = new DataLoader<JobLookup, Job | null, string>(
-    coded(async (keys) => {
+    coded('explanationStatus', async (keys) => {
       const rebuild = new Set(keys.filter((k) => k.rebuild).map((k) => k.id));
       const ids = [...new Set(keys.map((k) => k.id))];
       const askedToRebuild = new Set<string>();
@@ -191,15 +205,18 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         return areas;
       },
     },
-    crime: new DataLoader<string, Crime | null>(cached('crime', String, async (codes) => (await engine.crime(codes)).crime)),
-    schools: new DataLoader<string, Schools | null>(cached('schools', String, async (codes) => (await engine.schools(codes)).schools)),
+    crime: new DataLoader<string, Crime | null>(cached('crime', 'crime', String, async (codes) => (await engine.crime(codes)).crime)),
+    schools: new DataLoader<string, Schools | null>(
+      cached('schools', 'schools', String, async (codes) => (await engine.schools(codes)).schools),
+    ),
     commute: new DataLoader<CommuteKey, Commute | null, string>(
-      cached('commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
+      cached('commute', 'commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
       { cacheKeyFn: commuteId },
     ),
     /** Station search results, primed into `station`. */
     stationSearch: new DataLoader<string, Station[]>(
       cached(
+        'stationSearch',
         'station',
         (q) => `search:${q}`,
         (queries) =>
@@ -212,11 +229,18 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     // The engine ranks one question per call; the loader still asks each distinct question once.
     // Questions come from `recommendations(input:)`: the engine's field `budget` is the client's `input.budget`.
     recommendation: new DataLoader<RecommendInput, RecommendResult, string>(
-      cached('recommendation', recommendationId, (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))), 'input'),
+      cached(
+        'recommendation',
+        'recommendation',
+        recommendationId,
+        (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
+        'input',
+      ),
       { cacheKeyFn: canonicalJson },
     ),
     personas: new DataLoader<'all', Persona[]>(
       cached(
+        'personas',
         'persona',
         () => 'all',
         async () => [(await engine.personas()).personas],
@@ -228,7 +252,7 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
      * started) job comes from the cache and costs nothing; new jobs are charged first, together.
      */
     explanation: new DataLoader<ExplanationRequest, Job | null, string>(
-      coded(async (all) => {
+      coded('explanation', async (all) => {
         // A question about a borough or station that does not exist would be charged, then refused by the
         // engine together with every other question of its batch: refuse it here, alone, uncharged.
         const unknown = await unknownPlaces(all);

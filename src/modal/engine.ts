@@ -48,7 +48,7 @@ export function createEngine(
     });
   };
   const localUrl = config.localUrl;
-  const local = upstreamFetch({ url: localUrl ? () => localUrl : childUrl, timeoutMs, onRequest, onAnswer });
+  const local = upstreamFetch({ name: 'local', url: localUrl ? () => localUrl : childUrl, timeoutMs, onRequest, onAnswer });
 
   const handle = (fetch: EngineFetch, describe: EngineHandle['describe'], breaker?: CircuitBreaker): EngineHandle => ({
     // The fetch bounds each call (a fail-over call has a timeout per engine), so ky's own timeout is off.
@@ -63,7 +63,14 @@ export function createEngine(
   const modal = config.modal;
   if (config.mode === 'local' || !modal) return handle(local, () => ({ mode: config.mode, active: 'local' }));
   const auth = modal.proxyKey && modal.proxySecret ? { key: modal.proxyKey, secret: modal.proxySecret } : undefined;
-  const toModal = upstreamFetch({ url: () => modal.url, timeoutMs, headers: auth && proxyAuthHeaders(auth), onRequest, onAnswer });
+  const toModal = upstreamFetch({
+    name: 'modal',
+    url: () => modal.url,
+    timeoutMs,
+    headers: auth && proxyAuthHeaders(auth),
+    onRequest,
+    onAnswer,
+  });
   if (config.mode === 'modal') return handle(toModal, () => ({ mode: 'modal', active: 'modal' }));
 
   const breaker = new CircuitBreaker(config.breaker.failures, config.breaker.cooldownMs);

@@ -19,7 +19,7 @@ export function createObservability(config: Config, stdout: Log): Observability 
   const sink = axiom ? createAxiomSink(axiom, (message) => stdout('axiom.failed', { message })) : undefined;
   const log = sink ? shipTo(stdout, sink) : stdout;
   const sentry = config.observability.sentry;
-  const errorReporting = sentry ? createErrorReporting(sentry, secretsOf(config), stdout) : undefined;
+  const errorReporting = sentry ? createErrorReporting(sentry, secretsOf(config), stdout, Boolean(config.observability.traces)) : undefined;
 
   return {
     log,

@@ -40,9 +40,10 @@ function remember(id: string, request: Request) {
  * (the plugin's default): bad input, not found, rate limited, upstream unavailable are expected answers, not
  * bugs. The SDK is imported only when a DSN is configured, so without one nothing loads, sends or warns.
  */
-export function createErrorReporting(config: SentryConfig, secrets: readonly string[], log: Log): ErrorReporting {
+/** `ownTracing`: our traces (traces.ts) hold the process's OpenTelemetry setup, so Sentry does not start its own. */
+export function createErrorReporting(config: SentryConfig, secrets: readonly string[], log: Log, ownTracing = false): ErrorReporting {
   const loaded = Promise.all([import('@sentry/node'), import('@envelop/sentry')]).then(([sdk, envelopSentry]) => {
-    startSentry(sdk, config, secrets);
+    startSentry(sdk, config, secrets, ownTracing);
     return envelopSentry.useSentry<ReportedContext>({
       appendTags: ({ contextValue }) => ({ request_id: contextValue.requestId }),
       // The event id would only reach errors that are shown as they are, which are never reported.
@@ -69,7 +70,7 @@ export function createErrorReporting(config: SentryConfig, secrets: readonly str
   };
 }
 
-function startSentry(sdk: SentrySdk, config: SentryConfig, secrets: readonly string[]) {
+function startSentry(sdk: SentrySdk, config: SentryConfig, secrets: readonly string[], ownTracing: boolean) {
   if (started?.dsn === config.dsn) return;
   sdk.init({
     dsn: config.dsn,
@@ -80,6 +81,8 @@ function startSentry(sdk: SentrySdk, config: SentryConfig, secrets: readonly str
     sendDefaultPii: false,
     // No module patching: errors come from the GraphQL plugin, and ESM hooks would slow every later import.
     registerEsmLoaderHooks: false,
+    // Two OpenTelemetry setups would compete for the one global tracer provider.
+    skipOpenTelemetrySetup: ownTracing,
     // Report an unhandled rejection, then exit as Node does without Sentry (its default only warns).
     integrations: [sdk.onUnhandledRejectionIntegration({ mode: 'strict' })],
     // Credentials are blanked out of everything sent, the request's headers included.

@@ -99,14 +99,18 @@ export class HitPath {
 
   /** node:http's handler: the fast path where it applies, else `pipeline` (Yoga). */
   handler(pipeline: Handler): Handler {
+    // Nothing here may reject unhandled (the process would exit): whatever fails ends that one request.
+    const fail = (error: unknown, res: ServerResponse) => {
+      this.options.log('hit_path.failed', { message: error instanceof Error ? error.message : String(error) });
+      res.destroy();
+    };
     return (req, res) => {
       const length = this.eligibleLength(req);
       if (length === undefined) return pipeline(req, res);
-      if (length === 0) return void this.serve(req, res, undefined, pipeline);
-      readBody(req, length).then(
-        (body) => body && this.serve(req, res, body, pipeline),
-        () => req.destroy(),
-      );
+      if (length === 0) return void this.serve(req, res, undefined, pipeline).catch((error) => fail(error, res));
+      readBody(req, length)
+        .then((body) => body && this.serve(req, res, body, pipeline))
+        .catch((error) => fail(error, res));
     };
   }
 
