@@ -5,7 +5,7 @@ import type { Metrics } from '../observability/metrics.ts';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
-const MESSAGE = 'The request target or the Host header does not make a URL: send a path (origin-form) and a host name.';
+const MESSAGE = 'The request target or the Host header does not make a URL: send a path (one leading slash) and a host name.';
 
 /**
  * A request whose URL cannot be built from its target and Host header (an absolute-form or `*` target, a Host
@@ -40,10 +40,14 @@ export function refuseUnbuildableUrls(handler: Handler, log: Log, metrics: Metri
   };
 }
 
-/** As @whatwg-node/server builds a request's URL (`http://` + Host + target); only origin-form targets. */
+/**
+ * As @whatwg-node/server builds a request's URL (`http://` + Host + target); only origin-form targets, and none
+ * starting with `//`, which a URL parser may read as a host of its own (`//cdn.example/graphql` ran GraphQL
+ * outside the path every plugin compares with, so without its caching headers: found by an outside tester).
+ */
 function buildable(req: IncomingMessage): boolean {
   const target = req.url ?? '';
-  if (!target.startsWith('/')) return false;
+  if (!target.startsWith('/') || target.startsWith('//')) return false;
   try {
     new URL(`http://${req.headers.host ?? 'localhost'}${target}`);
     return true;
