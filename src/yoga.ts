@@ -15,6 +15,7 @@ import { DocumentStore } from './http/apq-store.ts';
 import { useCompression } from './http/compression.ts';
 import { useOriginPolicy } from './http/cors.ts';
 import { getStartsNoJobs } from './http/csrf.ts';
+import { useDemoPage } from './http/demo-page.ts';
 import { Drain, useDrain } from './http/drain.ts';
 import { useCodedHttpRefusals, useErrorCodes } from './http/error-codes-plugin.ts';
 import { useErrorMetrics } from './http/error-metrics.ts';
@@ -36,6 +37,7 @@ import { useStaleMarker } from './http/stale-plugin.ts';
 import { useSpecStatuses } from './http/statuses.ts';
 import { useTrustedDocuments } from './http/trusted-documents.ts';
 import { useVariablesLimit } from './http/variables-limit.ts';
+import { projectPath } from './lib/project-root.ts';
 import { requestIdOf } from './lib/request-id.ts';
 import { createLoaders, newRequestStats } from './loaders/loaders.ts';
 import { createEngine } from './modal/engine.ts';
@@ -153,6 +155,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
                 }),
             }),
           ]
+        : []),
+      // The dashboard page at `/` (DEMO_PAGE), as `npm run build` wrote it.
+      ...(config.demoPage
+        ? [useDemoPage({ dir: projectPath('dist', 'demo'), graphqlPath: config.graphqlPath, compress: options.compress !== false })]
         : []),
       // Before the request log, whose line then has the status sent (a 304).
       useHttpCache({ graphqlPath: config.graphqlPath }),

@@ -3,7 +3,7 @@ import { cacheTtls, checkServer, serverEnv } from './env.ts';
 import { checkObservability, observabilityConfig, observabilityEnv } from './observability-env.ts';
 import { checkApiKeyTiers, rateLimitConfig, rateLimitEnv } from './rate-limit-env.ts';
 import { responseCacheConfig, responseCacheEnv } from './response-cache-env.ts';
-import { checkSecurity, graphiqlEnabled, securityConfig, securityEnv, type TrustedManifest } from './security-env.ts';
+import { checkSecurity, demoPageEnabled, graphiqlEnabled, securityConfig, securityEnv, type TrustedManifest } from './security-env.ts';
 import { checkServerless } from './serverless-env.ts';
 
 /** Outside production only: explanation ids stay valid across restarts without any setting. */
@@ -64,6 +64,8 @@ const configSchema = ({ serverless }: ConfigOptions) =>
         /** Where GraphQL and GraphiQL are served. */
         graphqlPath: env.GRAPHQL_PATH,
         graphiql: graphiqlEnabled(env),
+        /** The dashboard page at `/` (src/http/demo-page.ts), built into dist/demo by `npm run build`. */
+        demoPage: demoPageEnabled(env),
         engine: {
           mode: env.ENGINE_MODE,
           timeoutMs: env.ENGINE_TIMEOUT_MS,

@@ -37,6 +37,7 @@ const origins = z
 
 export const securityEnv = z.object({
   GRAPHIQL: flag,
+  DEMO_PAGE: z.enum(['on', 'off']).optional(),
   INTROSPECTION: flag,
   CORS_ORIGINS: origins,
   MAX_BODY_BYTES: int(100_000, 1_000, 10_000_000),
@@ -59,6 +60,10 @@ export function checkSecurity(env: SecurityEnv, ctx: z.RefinementCtx, builtIn?: 
   if (env.NODE_ENV === 'production' && env.CORS_ORIGINS.length === 0) {
     problem(ctx, 'CORS_ORIGINS', 'required in production (the frontend origins allowed to call the API, comma-separated)');
   }
+  // The dashboard page's field picker builds documents of its own, which trusted documents would refuse.
+  if (env.TRUSTED_DOCUMENTS === 'on' && env.DEMO_PAGE === 'on') {
+    problem(ctx, 'DEMO_PAGE / TRUSTED_DOCUMENTS', 'the dashboard page builds its own documents: turn one of them off');
+  }
   if (env.TRUSTED_DOCUMENTS === 'on' && !builtIn && !existsSync(env.TRUSTED_DOCUMENTS_MANIFEST ?? defaultManifestPath())) {
     problem(ctx, 'TRUSTED_DOCUMENTS_MANIFEST', 'no manifest at that path; run `npm run codegen` or point it at one');
   }
@@ -72,10 +77,11 @@ export function securityConfig(env: SecurityEnv, builtIn?: TrustedManifest) {
     /** Development without CORS_ORIGINS: any http(s)://localhost|127.0.0.1|[::1] origin, whatever the port. */
     localhostOrigins: !production && env.CORS_ORIGINS.length === 0,
     /**
-     * This server's own origin (its Host) is allowed only where it serves GraphiQL, the one page of its own that
-     * calls it: elsewhere a page whose name was rebound to this server's address (DNS rebinding) would pass as it.
+     * This server's own origin (its Host) is allowed only where it serves GraphiQL or the dashboard page, the
+     * pages of its own that call it: elsewhere a page whose name was rebound to this server's address (DNS
+     * rebinding) would pass as it.
      */
-    ownOrigin: graphiqlEnabled(env),
+    ownOrigin: graphiqlEnabled(env) || demoPageEnabled(env),
     maxBodyBytes: env.MAX_BODY_BYTES,
     introspection: env.INTROSPECTION ? env.INTROSPECTION === 'true' : !production,
     limits: { depth: env.MAX_DEPTH, aliases: env.MAX_ALIASES, directives: env.MAX_DIRECTIVES, tokens: env.MAX_TOKENS },
@@ -94,4 +100,13 @@ export type SecurityConfig = ReturnType<typeof securityConfig>;
 /** GRAPHIQL when set, else on everywhere but production. */
 export function graphiqlEnabled(env: SecurityEnv): boolean {
   return env.GRAPHIQL ? env.GRAPHIQL === 'true' : env.NODE_ENV !== 'production';
+}
+
+/**
+ * DEMO_PAGE when set, else on everywhere but production; off with trusted documents unless asked for (and
+ * then refused by checkSecurity).
+ */
+export function demoPageEnabled(env: SecurityEnv): boolean {
+  if (env.DEMO_PAGE) return env.DEMO_PAGE === 'on';
+  return env.NODE_ENV !== 'production' && env.TRUSTED_DOCUMENTS !== 'on';
 }

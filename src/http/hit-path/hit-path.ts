@@ -109,9 +109,21 @@ export class HitPath {
       if (length === undefined) return pipeline(req, res);
       if (length === 0) return void this.serve(req, res, undefined, pipeline).catch((error) => fail(error, res));
       readBody(req, length)
-        .then((body) => body && this.serve(req, res, body, pipeline))
+        .then((body) => (body ? this.serve(req, res, body, pipeline) : this.logAborted(req)))
         .catch((error) => fail(error, res));
     };
+  }
+
+  /** A body the client stopped sending (it went away, or the request timeout cut it): logged as the pipeline logs one. */
+  private logAborted(req: IncomingMessage): void {
+    this.options.log('request', {
+      requestId: requestIdFrom(req.headers['x-request-id'] as string | undefined),
+      method: req.method,
+      path: this.options.graphqlPath,
+      status: 400,
+      outcome: 'errors',
+      errorCodes: ['BAD_REQUEST'],
+    });
   }
 
   /** The fingerprint the pipeline answered, when it answered `req` from the response cache; see record-plugin.ts. */
