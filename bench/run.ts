@@ -31,6 +31,7 @@ import {
   startFullServer,
 } from './lib/servers.ts';
 import { fmt, fmtInt, latency } from './lib/stats.ts';
+import { wireBytes } from './lib/wire.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Parameters
@@ -369,6 +370,8 @@ async function main() {
     const runs = await compare(byKey);
     const recommend = await recommendationLatency(full);
     const explanations = await explanationTimes(full);
+    progress('j: bytes on the wire');
+    const wire = await wireBytes(full.url, AUTH, P.duration);
     assertAlive(full);
     // The others are idle from here on: the load run has the CPUs to itself.
     await Promise.all(SERVERS.filter((s) => s.key !== 'full').map((s) => byKey[s.key].stop()));
@@ -390,6 +393,7 @@ async function main() {
       runs,
       recommend,
       explanations,
+      wire,
       engine,
       loadRun: loadResult,
       rss: { started: startedRss, beforeLoad, wholeRun: wholeRunRss },

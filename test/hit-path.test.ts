@@ -119,6 +119,15 @@ describe('the hit path answers as the pipeline would', () => {
         }),
     },
     {
+      name: 'a shared GET dashboard as brotli: its tag and bytes worked out once, as the pipeline gives them',
+      ask: (s) =>
+        send(s, {
+          method: 'GET',
+          path: `/graphql?query=${encodeURIComponent(DASHBOARD)}`,
+          headers: { accept: 'application/graphql-response+json', 'accept-encoding': 'br' },
+        }),
+    },
+    {
       name: 'a GET with a key: private',
       ask: (s) =>
         send(s, {

@@ -10,6 +10,7 @@ import { MIX } from './mix.ts';
 import type { DeferTiming } from './probes.ts';
 import { API_KEY_TIER, ROOT, SERVERS, type ServerKey } from './servers.ts';
 import { fmt, fmtInt, type Latency, mb, median, pct, table } from './stats.ts';
+import { type Wire, wireMarkdown } from './wire.ts';
 
 interface Params {
   duration: number;
@@ -54,6 +55,7 @@ export interface Report {
   runs: Runs;
   recommend: { cold: Latency & { failures: string[] }; warm: Latency & { failures: string[] }; results: { min: number; mean: number } };
   explanations: DeferTiming[];
+  wire: Wire;
   engine: EngineCount[];
   loadRun: { result: LoadResult; rss: RssPeak; points: { sum: number; count: number } };
   /** The full server's RSS once ready, just before the load run, and the peak over the whole run. */
@@ -191,6 +193,7 @@ export function render(r: Report): string {
     ),
     '',
     ...compared.markdown,
+    ...wireMarkdown(r.wire),
     '## Recommendations, cold and warm (f)',
     '',
     `${cold.n} recommendation questions (\`Recommend\`, limit 10, three personas, renting and buying, 3 in 4 with a commute ` +

@@ -89,6 +89,7 @@ export class HitPath {
   private readonly pending = new WeakMap<IncomingMessage, string>();
   /** Each cached answer's data as JSON, written once. */
   private readonly json = new WeakMap<CachedAnswer, string>();
+  private readonly shared = new WeakMap<CachedAnswer, SharedForm>();
   private readonly maxBody: number;
   /** By operation label: a bounded set (metrics-labels.ts), like the labels themselves. */
   private readonly series = new Map<string, Series>();
@@ -197,13 +198,19 @@ export class HitPath {
     const text = `{"data":${this.jsonOf(answer)},"extensions":{"cost":{"requestedQueryCost":${replay.requested},"actualQueryCost":${replay.actual},"throttleStatus":${status}}}}`;
     const requestId = requestIdFrom(headers.get('x-request-id'));
     const out: [string, string][] = [...replay.headers, ...Object.entries(rateLimitHeaders(charged)), ['x-request-id', requestId]];
-    if (replay.shared) {
-      out.push(['cache-control', sharedCacheControl(left)], ['etag', weakEtag(text)]);
-    }
+    // A shared answer's body is the same for everyone: its tag and compressed bytes are worked out once.
+    const shared = replay.shared ? this.sharedForm(answer, text) : undefined;
+    if (shared) out.push(['cache-control', sharedCacheControl(left)], ['etag', shared.etag]);
     let payload: Uint8Array | string = text;
     if (replay.encoding && Buffer.byteLength(text) >= MIN_COMPRESSED_BYTES) {
-      payload = bytesOf(await compress(Buffer.from(text), replay.encoding));
-      out.push(['content-encoding', replay.encoding]);
+      const encoding = replay.encoding;
+      let compressed = shared?.compressed[encoding];
+      if (!compressed) {
+        compressed = compress(Buffer.from(text), encoding);
+        if (shared) shared.compressed[encoding] = compressed;
+      }
+      payload = bytesOf(await compressed);
+      out.push(['content-encoding', encoding]);
     }
     out.push(['content-length', String(Buffer.byteLength(payload))]);
     res.writeHead(200, out.flat());
@@ -249,6 +256,16 @@ export class HitPath {
     return series;
   }
 
+  /** The tag and the compressed bytes of a shared answer's body, kept with the cache entry while its text is the same. */
+  private sharedForm(answer: CachedAnswer, text: string): SharedForm {
+    let form = this.shared.get(answer);
+    if (form?.text !== text) {
+      form = { text, etag: weakEtag(text), compressed: {} };
+      this.shared.set(answer, form);
+    }
+    return form;
+  }
+
   private jsonOf(answer: CachedAnswer): string {
     let text = this.json.get(answer);
     if (text === undefined) {
@@ -257,6 +274,12 @@ export class HitPath {
     }
     return text;
   }
+}
+
+interface SharedForm {
+  text: string;
+  etag: string;
+  compressed: Partial<Record<Encoding, Promise<Buffer>>>;
 }
 
 function seriesFor(metrics: Metrics, graphqlPath: string, name: string) {
