@@ -28,7 +28,7 @@ import { httpOptions } from './http/http-options.ts';
 import { useJit } from './http/jit.ts';
 import { useMetrics } from './http/metrics-plugin.ts';
 import { useNoInternalErrors } from './http/no-internal-errors.ts';
-import { useReadiness } from './http/readiness.ts';
+import { useLiveness, useReadiness } from './http/readiness.ts';
 import { refuseUnbuildableUrls } from './http/request-target.ts';
 import { useResponseCache } from './http/response-cache.ts';
 import { securityPlugins } from './http/security.ts';
@@ -108,6 +108,9 @@ export function createApp(config: Config, options: AppOptions = {}) {
     schema,
     graphqlEndpoint: config.graphqlPath,
     landingPage: false,
+    // /health is answered by useLiveness, after the metrics plugin; Yoga's own check (which answers any path
+    // ending in its endpoint, before every plugin) gets a path of its own out of the way.
+    healthCheckEndpoint: '/.yoga-health-check',
     // Served by useGraphiQLPage below, rendered once and compressed.
     graphiql: false,
     // Never the original error in an answer, development included: its stack is in the log (yoga.error).
@@ -166,9 +169,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useRequestLog({ log, clientOf }),
       // Beside the log line, whose `coordinates` are the same: who uses each field, refused operations included.
       useFieldUsage(metrics),
+      // Before every plugin that may answer early (origin, readiness), so their answers are timed and counted too.
+      useMetrics(metrics, config, log),
       useOriginPolicy(config.security),
       // After the origin check; each operation it carries then goes through every plugin below.
       useSingleConnectionSse({ graphqlEndpoint: config.graphqlPath, clientOf, drain, log }),
+      useLiveness(),
       useReadiness({ engine, cache, timeoutMs: config.observability.readyTimeoutMs, draining: () => drain.draining }),
       // Before anything walks the variables (cost, coercion, error reporting).
       useVariablesLimit(config.variables),
@@ -179,7 +185,6 @@ export function createApp(config: Config, options: AppOptions = {}) {
       config.security.trustedDocuments
         ? useTrustedDocuments(config.security.trustedDocuments.manifest, config.adminToken)
         : useAutomaticPersistedQueries(persistedDocuments!),
-      useMetrics(metrics, config, log),
       useErrorMetrics(metrics.graphqlErrors),
       useErrorCodes(),
       useCodedHttpRefusals(),

@@ -1,5 +1,6 @@
 import type { CORSOptions, Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
+import { noteRefusal } from '../lib/refusals.ts';
 
 /** What a browser script may read from a response: the rate-limit state and the request id. */
 const EXPOSED_HEADERS = [
@@ -55,6 +56,7 @@ export function useOriginPolicy(config: SecurityConfig): Plugin {
     onRequest({ request, endResponse, fetchAPI }) {
       const origin = request.headers.get('origin');
       if (!origin || originAllowed(origin, request, config)) return;
+      noteRefusal(request, 'FORBIDDEN_ORIGIN');
       const body = { errors: [{ message: 'This origin is not allowed to call the API.', extensions: { code: 'FORBIDDEN_ORIGIN' } }] };
       endResponse(new fetchAPI.Response(JSON.stringify(body), { status: 403, headers: { 'content-type': 'application/json' } }));
     },

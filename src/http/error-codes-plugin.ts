@@ -1,5 +1,6 @@
 import { GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { EMPTY_REFUSAL_CODES } from '../lib/refusals.ts';
 
 /**
  * graphql-js reports a variable that cannot be coerced (`$n: Int` given "ten") without a code; give it the
@@ -29,12 +30,12 @@ export function useErrorCodes(): Plugin {
 /** The refusals Yoga answers with an empty body: each gets a coded error a client can read. */
 const EMPTY_REFUSALS: Record<number, { code: string; message: string }> = {
   406: {
-    code: 'NOT_ACCEPTABLE',
+    code: EMPTY_REFUSAL_CODES[406]!,
     message:
       'The Accept header names no type this server answers with: application/graphql-response+json, application/json, multipart/mixed or text/event-stream.',
   },
   415: {
-    code: 'UNSUPPORTED_MEDIA_TYPE',
+    code: EMPTY_REFUSAL_CODES[415]!,
     message: 'This content type is not read: send the request as application/json (or as a GET with the query in the URL).',
   },
 };

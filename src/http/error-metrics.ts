@@ -1,5 +1,6 @@
 import type { ExecutionResult, GraphQLFormattedError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { refusalOf } from '../lib/refusals.ts';
 import { resultsOf } from '../lib/results.ts';
 import type { Metrics } from '../observability/metrics.ts';
 
@@ -51,21 +52,27 @@ type Part = ExecutionResult & { incremental?: readonly { errors?: readonly Graph
 /**
  * Counts the codes of every answer in veo_graphql_errors_total, each code once per answer: a single result
  * (refusals before execution included) when Yoga sends it, and a stream (@defer, subscriptions) part by part.
- * 406 and 415 are not seen here: Yoga answers them without a result (useCodedHttpRefusals writes their body).
+ * Refusals answered without a result (a forbidden origin, 406, 415) are counted from their note (lib/refusals.ts).
  */
 export function useErrorMetrics(errors: Metrics['graphqlErrors']): Plugin {
   const counted = new WeakMap<Request, Set<string>>();
-  const count = (request: Request | undefined, part: Part) => {
-    const all = [...(part.errors ?? []), ...(part.incremental ?? []).flatMap((item) => item.errors ?? [])];
-    if (!request || all.length === 0) return;
+  /** Each code once per answer. */
+  const countCodes = (request: Request, codes: readonly unknown[]) => {
     const seen = counted.get(request) ?? counted.set(request, new Set()).get(request)!;
-    for (const error of all) {
-      const code = error.extensions?.code;
+    for (const code of codes) {
       const label = typeof code === 'string' && KNOWN.has(code) ? code : 'other';
       if (seen.has(label)) continue;
       seen.add(label);
       errors.inc({ code: label });
     }
+  };
+  const count = (request: Request | undefined, part: Part) => {
+    const all = [...(part.errors ?? []), ...(part.incremental ?? []).flatMap((item) => item.errors ?? [])];
+    if (request && all.length > 0)
+      countCodes(
+        request,
+        all.map((error) => error.extensions?.code),
+      );
   };
   const requestOf = (contextValue: unknown) => (contextValue as { request?: Request }).request;
   return {
@@ -83,6 +90,10 @@ export function useErrorMetrics(errors: Metrics['graphqlErrors']): Plugin {
     },
     onResultProcess({ request, result }) {
       for (const single of resultsOf(result)) count(request, single);
+    },
+    onResponse({ request, response }) {
+      const code = refusalOf(request, response);
+      if (code) countCodes(request, [code]);
     },
   };
 }

@@ -1,5 +1,6 @@
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { refusalOf } from '../lib/refusals.ts';
 import { requestIdOf } from '../lib/request-id.ts';
 import { resultsOf } from '../lib/results.ts';
 import type { Log } from './logger.ts';
@@ -88,6 +89,8 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
       const path = new URL(request.url).pathname;
       if (!entry || quiet.has(path)) return;
       const context = entry.context;
+      const refusal = refusalOf(request, response);
+      if (refusal) entry.codes.add(refusal);
       const codes = [...entry.codes];
       log('request', {
         requestId: requestIdOf(request),
