@@ -12,7 +12,11 @@ const file = (name: string) => new URL(`../../${name}`, import.meta.url);
 const read = (name: string) => readFileSync(file(name), 'utf8');
 
 const files = { released: read('schema.released.graphql'), current: read('schema.graphql'), changelog: read('CHANGELOG.md') };
-const check = await checkSchemaChanges(files);
+const check = await checkSchemaChanges(files).catch((error: Error) => {
+  // A schema or changelog that does not parse: its message (with the line), not a stack trace.
+  console.error(`Not released: schema.released.graphql is unchanged.\n\n${error.message}`);
+  process.exit(1);
+});
 const refusals = failures(check);
 if (refusals.length > 0) {
   console.error(`Not released: schema.released.graphql is unchanged.\n\n${refusals.join('\n\n')}`);
