@@ -1,5 +1,5 @@
 import { gql, type TypedDocumentNode } from '@urql/core';
-import { client } from './client.ts';
+import { client, onThrottle } from './client.ts';
 import { formatNumber, h, section } from './dom.ts';
 import { notices } from './notices.ts';
 
@@ -45,7 +45,7 @@ function pickedQuery(picked: Field[]): string {
   const groups = new Map<string, string[]>();
   for (const f of picked) if (f.group) groups.set(f.group, [...(groups.get(f.group) ?? []), f.name]);
   const selections = [...scalars, ...[...groups].map(([group, names]) => `${group} { ${names.join(' ')} }`)];
-  return `query PickedFields {\n  areas(first: 33) {\n    totalCount\n    nodes {\n      id code name\n${selections.map((line) => `      ${line}\n`).join('')}    }\n  }\n}`;
+  return `query PickedFields {\n  areas(first: 33) {\n    nodes {\n      id code name\n${selections.map((line) => `      ${line}\n`).join('')}    }\n  }\n}`;
 }
 
 interface Price {
@@ -80,24 +80,50 @@ export function showFields(): void {
   const picked = () => FIELDS.filter((_, i) => ticks[i]!.checked);
   const queryText = h('pre', { class: 'query' });
   const cost = h('span', { class: 'cost muted' });
+  // What is left of the minute budget, as the last answer of any section said.
+  const left = h('span', { class: 'left muted' });
+  onThrottle(({ currentlyAvailable, maximumAvailable }) => {
+    left.textContent = `${currentlyAvailable} of ${maximumAvailable} points left this minute`;
+  });
   const fetchButton = h('button', { type: 'button', onclick: () => void run() }, 'Fetch');
   const messages = h('div');
-  const table = h('div');
+  const table = h('div', { class: 'table' });
   let sort: { field: Field | undefined; ascending: boolean } = { field: undefined, ascending: true };
   let page = 0;
   let rows: Row[] = [];
   let columns: Field[] = [];
 
-  async function price() {
+  /** The document for the ticks, and its price: after a pause in ticking, as price checks are 60 a minute. */
+  let pricing: ReturnType<typeof setTimeout> | undefined;
+  function schedulePrice() {
     const query = pickedQuery(picked());
     queryText.textContent = query;
+    clearTimeout(pricing);
+    // Fields graphcache holds in full (the map's) are answered without a request: nothing to price.
+    const cached = client.readQuery(gql(query), {});
+    if (cached?.data && cached.operation.context.meta?.cacheOutcome === 'hit') {
+      cost.textContent = 'No request needed: the page already holds these fields.';
+      return;
+    }
+    cost.textContent = 'Pricing…';
+    pricing = setTimeout(() => void price(query), 300);
+  }
+
+  async function price(query: string) {
     const result = await client.query(PriceDocument, { query }, { requestPolicy: 'network-only' }).toPromise();
     if (queryText.textContent !== query) return; // a later tick has priced its own
     const answer = result.data?.rateLimit;
-    const minute = answer?.budgets.find((b) => b.name === 'minute');
-    cost.textContent = answer?.query?.requestedQueryCost
-      ? `Costs ${answer.query.requestedQueryCost} points (at most ${answer.maxQueryCost} a query; ${minute ? `${minute.remaining} of ${minute.limit} left this minute` : ''})`
-      : `Cannot be priced: ${answer?.query?.errors.join('; ') ?? result.error?.message ?? ''}`;
+    if (answer?.query?.requestedQueryCost) {
+      cost.textContent = `Costs ${answer.query.requestedQueryCost} points (at most ${answer.maxQueryCost} a query).`;
+      const minute = answer.budgets.find((b) => b.name === 'minute');
+      if (minute) left.textContent = `${minute.remaining} of ${minute.limit} points left this minute`;
+      return;
+    }
+    // The server's words, not urql's "[GraphQL] " summary of them.
+    const why = answer?.query?.errors.length
+      ? answer.query.errors
+      : (result.error?.graphQLErrors.map((e) => e.message) ?? [result.error?.networkError?.message ?? 'no answer']);
+    cost.textContent = `Cannot be priced: ${why.join('; ')}`;
   }
 
   function turn(by: number) {
@@ -129,6 +155,7 @@ export function showFields(): void {
             type: 'button',
             onclick: () => {
               sort = { field, ascending: sort.field === field ? !sort.ascending : true };
+              page = 0; // a new order starts at its beginning
               render();
             },
           },
@@ -160,16 +187,18 @@ export function showFields(): void {
     );
   }
 
-  async function run() {
+  /** Fetches the fields ticked; asked again once when a budget refused it and its countdown ends. */
+  async function run(retried = false) {
     const chosen = picked();
-    const document: TypedDocumentNode<{ areas: { totalCount: number; nodes: Row[] } | null }> = gql(pickedQuery(chosen));
+    const document: TypedDocumentNode<{ areas: { nodes: Row[] } | null }> = gql(pickedQuery(chosen));
     fetchButton.disabled = true;
     const result = await client.query(document, {}).toPromise();
     fetchButton.disabled = false;
-    messages.replaceChildren(...notices(result.error, result.extensions));
+    messages.replaceChildren(...notices(result.error, result.extensions, retried ? undefined : () => void run(true)));
     if (!result.data?.areas) return;
     rows = result.data.areas.nodes;
     columns = chosen;
+    page = 0;
     if (sort.field && !columns.includes(sort.field)) sort = { field: undefined, ascending: true };
     render();
   }
@@ -180,8 +209,8 @@ export function showFields(): void {
     h('legend', {}, 'Area fields'),
     ...FIELDS.map((field, i) => h('label', {}, ticks[i]!, ` ${field.label}`)),
   );
-  picker.addEventListener('change', () => void price());
-  root.append(picker, queryText, h('div', { class: 'row' }, fetchButton, cost), messages, table);
-  void price();
+  picker.addEventListener('change', schedulePrice);
+  root.append(picker, queryText, h('div', { class: 'row' }, fetchButton, cost, left), messages, table);
+  schedulePrice();
   void run();
 }

@@ -56,6 +56,19 @@ function lineSegments(stations: { x: number; y: number }[]): [number, number][] 
 /** From pale to deep blue as `t` goes from 0 to 1. */
 const shade = (t: number) => `hsl(${210 - t * 20} 70% ${82 - t * 50}%)`;
 
+/** A borough's whole name, on two lines when it is long ("Kensington & / Chelsea"), so none is cut to its first word. */
+function label(name: string, x: number, y: number): SVGTextElement {
+  const words = name.replace(/ and /g, ' & ').split(' ');
+  if (words.length < 2 || name.length <= 12) return s('text', { x, y: y + 3, 'text-anchor': 'middle' }, name);
+  const half = Math.ceil(words.length / 2);
+  return s(
+    'text',
+    { x, y: y - 1, 'text-anchor': 'middle' },
+    s('tspan', { x }, words.slice(0, half).join(' ')),
+    s('tspan', { x, dy: 8 }, words.slice(half).join(' ')),
+  );
+}
+
 function draw(areas: MapArea[], stations: MapStation[], metric: Metric): SVGSVGElement {
   const at = projection([...areas.map((a) => a.centroid), ...stations]);
   const svg = s('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, role: 'img', 'aria-label': `London's boroughs by ${metric.label}` });
@@ -104,18 +117,30 @@ function draw(areas: MapArea[], stations: MapStation[], metric: Metric): SVGSVGE
         },
         s('title', {}, `${area.name}: ${formatNumber(value)}`),
       ),
-      s('text', { x, y: y + 3, 'text-anchor': 'middle' }, area.name.split(' ')[0]!),
+      label(area.name, x, y),
     );
   }
   svg.append(boroughs);
   return svg;
 }
 
-/** The boroughs as circles over the tube network, sized and shaded by the figure chosen. */
-export async function showMap(): Promise<void> {
-  const root = section('map');
+/**
+ * The boroughs as circles over the tube network, sized and shaded by the figure chosen. A query a budget
+ * refused is asked again once, when its countdown ends (what graphcache holds is not asked again).
+ */
+export async function showMap(retried = false): Promise<void> {
   const [areas, tube] = await Promise.all([client.query(MapAreasDocument, {}).toPromise(), client.query(TubeDocument, {}).toPromise()]);
-  root.append(...notices(areas.error, areas.extensions), ...notices(tube.error, tube.extensions));
+  const root = section('map');
+  // Both queries may be refused: the map is asked again once.
+  let asked = retried;
+  const retry = () => {
+    if (!asked) void showMap(true);
+    asked = true;
+  };
+  root.append(
+    ...notices(areas.error, areas.extensions, retried ? undefined : retry),
+    ...notices(tube.error, tube.extensions, retried ? undefined : retry),
+  );
   const nodes = areas.data?.areas?.nodes ?? [];
   if (nodes.length === 0) return;
   const stations = tube.data?.stations ?? [];

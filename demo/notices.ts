@@ -16,24 +16,65 @@ const KINDS: Record<string, string> = {
   recommendations: 'rankings',
 };
 
-/** A countdown that says when to try again, and then that it may. */
-function retryIn(seconds: number): HTMLElement {
+/**
+ * A countdown that says when to try again; at its end `retry` runs once by itself (what was refused is asked
+ * again), or, without one, it says that the reader may.
+ */
+function retryIn(seconds: number, retry?: () => void): HTMLElement {
   const element = h('strong');
   const until = Date.now() + seconds * 1000;
   const tick = () => {
     const left = Math.ceil((until - Date.now()) / 1000);
-    element.textContent = left > 0 ? `Try again in ${left} s.` : 'You can try again now.';
-    if (left > 0) setTimeout(tick, 1000);
+    if (left > 0) {
+      element.textContent = `Try again in ${left} s.`;
+      setTimeout(tick, Math.min(1000, until - Date.now()));
+    } else if (retry) {
+      element.textContent = 'Trying again…';
+      retry();
+    } else {
+      element.textContent = 'You can try again now.';
+    }
   };
   tick();
   return element;
 }
 
+/** What a RATE_LIMITED error's extensions hold (src/ratelimit/plugin.ts, src/explanations/charge.ts). */
+interface RateLimited {
+  budget?: string;
+  retryAfterSeconds?: number;
+  cost?: { requestedQueryCost?: number; throttleStatus?: { currentlyAvailable: number } };
+}
+
+/** Why a RATE_LIMITED refusal happened, from its extensions: the cost against what is left, not "spent". */
+export function rateLimitReason(extensions: RateLimited, message: string): string {
+  const budget = extensions.budget ?? 'minute';
+  const cost = extensions.cost?.requestedQueryCost;
+  const left = extensions.cost?.throttleStatus?.currentlyAvailable;
+  if (budget === 'minute' && cost !== undefined && left !== undefined) {
+    return `this query costs ${cost} points and the minute budget has ${left} left`;
+  }
+  if (budget === 'info') return 'the free price checks (rateLimit) are used up for this minute';
+  // The day and explanations budgets: the server's own words, without its prefix and retry (said apart).
+  return message
+    .replace(/^Rate limited: /, '')
+    .replace(/\s*Retry in \d+ s\.$/, '')
+    .replace(/\.$/, '');
+}
+
+/** Seconds as a person says them: "40 s", "6 min". */
+export const duration = (seconds: number) => (seconds < 90 ? `${seconds} s` : `${Math.ceil(seconds / 60)} min`);
+
 /**
- * An answer's problems as a person would want them: when to retry once a budget is spent, what is out of date
- * when the engine is away, and otherwise the server's own message (never a stack: it sends none).
+ * An answer's problems as a person would want them: why a budget refused it and when it is asked again, what
+ * is out of date when the engine is away, and otherwise the server's own message (never a stack: it sends
+ * none). `retry` asks again what was refused, once the countdown of a RATE_LIMITED refusal ends.
  */
-export function notices(error: CombinedError | undefined, extensions: Record<string, unknown> | undefined): HTMLElement[] {
+export function notices(
+  error: CombinedError | undefined,
+  extensions: Record<string, unknown> | undefined,
+  retry?: () => void,
+): HTMLElement[] {
   const shown: HTMLElement[] = [];
   const seen = new Set<string>();
   for (const graphQLError of error?.graphQLErrors ?? []) {
@@ -41,10 +82,16 @@ export function notices(error: CombinedError | undefined, extensions: Record<str
     if (seen.has(code)) continue;
     seen.add(code);
     if (code === 'RATE_LIMITED') {
-      const budget = String(graphQLError.extensions.budget ?? 'minute');
-      const seconds = Number(graphQLError.extensions.retryAfterSeconds ?? 60);
+      const limited = graphQLError.extensions as RateLimited;
+      const seconds = limited.retryAfterSeconds;
       shown.push(
-        h('div', { class: 'notice error', role: 'alert' }, `Too many requests: your ${budget} budget is spent. `, retryIn(seconds)),
+        h(
+          'div',
+          { class: 'notice error', role: 'alert' },
+          `Too many requests: ${rateLimitReason(limited, graphQLError.message)}. `,
+          // Without retryAfterSeconds waiting would not help, and the reason says what to do instead.
+          seconds === undefined ? null : retryIn(seconds, retry),
+        ),
       );
     } else if (code === 'UPSTREAM_UNAVAILABLE' || code === 'UPSTREAM_BAD_RESPONSE') {
       shown.push(

@@ -30,10 +30,10 @@ try {
   await page.locator('#map').screenshot({ path: `${out}/map.png` });
 
   // A field more, fetched, the table sorted by it.
-  await page.locator('#fields input[name="environment.greenspacePct"]').check();
+  await page.locator('#fields input[name="environment.cyclingPct"]').check();
   await page.locator('#fields .cost', { hasText: 'Costs' }).waitFor();
   await page.getByRole('button', { name: 'Fetch' }).click();
-  const header = page.locator('#fields th', { hasText: 'Green space' });
+  const header = page.locator('#fields th', { hasText: 'Cycling' });
   await header.getByRole('button').click();
   await header.getByRole('button').click();
   await page.locator('#fields').screenshot({ path: `${out}/fields.png` });

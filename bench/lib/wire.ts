@@ -6,7 +6,7 @@ import { load } from './load.ts';
 import { JSON_ACCEPT } from './probes.ts';
 import { fmtInt, table } from './stats.ts';
 
-export interface WireRow {
+interface WireRow {
   name: string;
   bytes: Record<Encoding, number>;
 }

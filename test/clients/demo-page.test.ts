@@ -90,8 +90,19 @@ describe('the dashboard page in headless Chromium', () => {
 
     const firstRow = await page.locator('#fields tbody tr').first().textContent();
     await page.getByRole('button', { name: 'Next' }).click();
-    expect(await page.locator('#fields .pager').textContent()).toContain('Page 2 of 4 (33 boroughs)');
+    const pager = page.locator('#fields .pager');
+    expect(await pager.textContent()).toContain('Page 2 of 4 (33 boroughs)');
     expect(await page.locator('#fields tbody tr').first().textContent()).not.toBe(firstRow);
+    // A new order starts at its first page.
+    await header.getByRole('button').click();
+    expect(await pager.textContent()).toContain('Page 1 of 4');
+    expect(await page.locator('#fields tbody tr').first().textContent()).not.toBe(firstRow); // ascending: the least cycling
+
+    // What is left of the minute budget, from the answers' extensions.cost.throttleStatus.
+    expect(await page.locator('#fields .left').textContent()).toMatch(/^\d+ of \d+ points left this minute$/);
+    // Back to fields the page holds (the map's and the fetch's): nothing to price, no request.
+    await page.locator('#fields input[name="environment.cyclingPct"]').uncheck();
+    await expect.poll(() => cost.textContent()).toBe('No request needed: the page already holds these fields.');
     expect(problems).toEqual([]);
   });
 
@@ -100,8 +111,11 @@ describe('the dashboard page in headless Chromium', () => {
     const form = page.locator('#recommend form');
     await form.locator('select[name="persona"]').selectOption('STUDENT');
     await form.locator('input[name="budget"]').fill('900');
-    await form.getByRole('searchbox').fill('King');
-    await form.locator('.suggestions button', { hasText: "King's Cross" }).first().click();
+    // Ignoring case and punctuation; nothing found is said.
+    await form.getByRole('searchbox').fill('zzqx');
+    await form.locator('.suggestions', { hasText: 'No station found.' }).waitFor();
+    await form.getByRole('searchbox').fill('kings cross');
+    await form.locator('.suggestions button', { hasText: "King's Cross St. Pancras" }).first().click();
 
     const deferred = page.waitForRequest((r) => r.method() === 'POST' && isGraphQL(r, '@defer'));
     await form.getByRole('button', { name: 'Recommend' }).click();
@@ -120,13 +134,42 @@ describe('the dashboard page in headless Chromium', () => {
     expect(problems).toEqual([]);
   });
 
+  browserTest('says why each explanation is refused when the explanations budget cannot afford them', async ({ page }) => {
+    // One new job an hour: the five of a ranking are more than it ever holds, so all five are refused.
+    const stingy = await startServer({ EXPLANATIONS_PER_HOUR: '1' });
+    try {
+      // A phone's width: nothing may make the page scroll sideways.
+      await page.setViewportSize({ width: 390, height: 800 });
+      await page.goto(`${stingy.url}/`);
+      const form = page.locator('#recommend form');
+      await form.locator('select[name="persona"]').selectOption('DEVELOPER');
+      await form.locator('select[name="locationType"]').selectOption('BUY');
+      await form.locator('input[name="budget"]').fill('2000000');
+      await form.locator('select[name="size"]').selectOption('FOUR_PLUS_BED');
+      // Typed and not picked: taken when it matches one station, refused when none.
+      await form.getByRole('searchbox').fill('Nowhere Junction');
+      await form.getByRole('button', { name: 'Recommend' }).click();
+      await page.locator('#recommend .notice', { hasText: 'The commute destination "Nowhere Junction" was not recognised' }).waitFor();
+      await form.getByRole('searchbox').fill('');
+      await form.getByRole('button', { name: 'Recommend' }).click();
+      const refused = page.locator('#recommend .explanation[data-status="NONE"]');
+      await expect.poll(() => refused.count(), { timeout: 10_000 }).toBe(5);
+      expect(await refused.first().textContent()).toMatch(/^No explanation: 5 new explanation jobs .* explanations budget holds \(1\)/);
+      expect(await page.locator('#recommend .explanation[data-status="PENDING"]').count()).toBe(0);
+      await page.locator('#fields tbody tr').first().waitFor();
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    } finally {
+      await stingy.close();
+    }
+  });
+
   browserTest('says when to retry once a budget is spent, and that the engine is down when it is', async ({ page }) => {
     // The map's stations cost 2,170 points and the rest of the page over 300: more than the 2,200 a minute allowed here.
     const limited = await startServer({ RATE_LIMIT_POINTS_PER_MINUTE: '2200' });
     try {
       await page.goto(`${limited.url}/`);
       await page
-        .getByText(/^Too many requests: your minute budget is spent\. Try again in \d+ s\.$/)
+        .getByText(/^Too many requests: this query costs \d+ points and the minute budget has \d+ left\. Try again in \d+ s\.$/)
         .first()
         .waitFor();
     } finally {
