@@ -10,7 +10,11 @@ describe('refusals answered before any result', () => {
   it('are counted by code, timed, and logged with their code', async () => {
     const s = await server({ CORS_ORIGINS: 'http://localhost:3000' });
     const post = (headers: Record<string, string>) =>
-      fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: '{"query":"{ __typename }"}' });
+      fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: '{"query":"{ __typename }"}',
+      });
     expect((await post({ origin: 'https://evil.example' })).status).toBe(403);
     expect((await post({ 'content-type': 'text/foo-bar' })).status).toBe(415);
     expect((await post({ accept: 'image/png' })).status).toBe(406);
