@@ -165,13 +165,23 @@ describe('the hit path answers as the pipeline would', () => {
   }
 
   it('charges each replay its price and refund, as the pipeline does', async () => {
-    const s = await server(ENV);
-    const hit = await primed(s, () => post(s, AREA, CAMDEN));
-    const replayed = await post(s, AREA, CAMDEN);
+    // A budget that restores less than a point a second (3,000 points an hour), so a second boundary between
+    // the two answers cannot refill what the replay spent.
+    const HOURLY_KEY = 'k_hit_path_hourly_0123456789';
+    const s = await server({
+      ...ENV,
+      API_KEYS: `${ENV.API_KEYS},hourly:${HOURLY_KEY}:hourly`,
+      RATE_LIMIT_TIERS: `${ENV.RATE_LIMIT_TIERS},hourly:3000:100000:10`,
+      RATE_LIMIT_WINDOW_MS: '3600000',
+    });
+    const hit = await primed(s, () => post(s, AREA, CAMDEN, { 'x-api-key': HOURLY_KEY }));
+    const before = await fastAnswers(s);
+    const replayed = await post(s, AREA, CAMDEN, { 'x-api-key': HOURLY_KEY });
+    expect(await fastAnswers(s)).toBe(before + 1);
     const remaining = (a: Answer) => Number(a.headers['x-ratelimit-remaining']);
     const cost = JSON.parse(replayed.text).extensions.cost;
     expect(cost.requestedQueryCost).toBeGreaterThan(0);
-    // Spent within the same second: the refill (restoreRate) adds at most a few points.
+    // The refill between the two adds at most a point.
     expect(remaining(hit) - remaining(replayed)).toBeGreaterThanOrEqual(cost.actualQueryCost - 2);
     expect(JSON.parse(replayed.text).extensions.cost.throttleStatus.currentlyAvailable).toBe(remaining(replayed));
   });

@@ -110,7 +110,27 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
         responseCache: context?.responseCacheLookup ?? null,
         outcome: codes.length === 0 && response.status < 400 ? 'ok' : 'errors',
         errorCodes: codes,
-      });
+      } satisfies RequestLine);
     },
   };
+}
+
+/** The `request` log line's fields, every one always present: a line written elsewhere (http/hit-path) gives them all too. */
+export interface RequestLine {
+  requestId: string;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+  operationName: string | null;
+  operationType: string | null;
+  coordinates: readonly string[] | null;
+  client: string | null;
+  cost: { requested: number; actual: number | null } | null;
+  cacheHits: number;
+  cacheMisses: number;
+  engineCalls: number;
+  responseCache: 'hit' | 'miss' | null;
+  outcome: 'ok' | 'errors';
+  errorCodes: string[];
 }

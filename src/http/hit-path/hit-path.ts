@@ -5,6 +5,7 @@ import type { CachedAnswer } from '../../cache/response-memory.ts';
 import { requestIdFrom } from '../../lib/request-id.ts';
 import type { Log } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
+import type { RequestLine } from '../../observability/request-log-plugin.ts';
 import type { Client, HeaderSource } from '../../ratelimit/clients.ts';
 import { rateLimitHeaders, throttleStatus } from '../../ratelimit/headers.ts';
 import type { RateLimits } from '../../ratelimit/rate-limits.ts';
@@ -227,7 +228,7 @@ export class HitPath {
     for (const field of replay.usage) field.inc();
     this.options.log('request', {
       requestId,
-      method: req.method,
+      method: req.method ?? '',
       path: this.options.graphqlPath,
       status: 200,
       durationMs: Math.round(seconds * 10_000) / 10,
@@ -242,7 +243,7 @@ export class HitPath {
       responseCache: 'hit',
       outcome: 'ok',
       errorCodes: [],
-    });
+    } satisfies RequestLine);
     return true;
   }
 
