@@ -6,7 +6,7 @@
  * full server with the hit path, with every hit through Yoga's pipeline (HIT_PATH=off), and without the
  * response cache. Prints a markdown table (bench/PROFILE.md quotes it).
  *
- *   node --import tsx bench/cpu.ts [--seconds 5]
+ *   node --import tsx bench/cpu.ts [--seconds 5] [--only 'strict,cache off']   (servers whose label holds one of these)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import { load } from './lib/load.ts';
 import { installCleanup, killAll } from './lib/processes.ts';
 import { API_KEY, removeLogs, type ServerHandle, startFullServer, startScriptServer } from './lib/servers.ts';
 
-const { values: argv } = parseArgs({ options: { seconds: { type: 'string', default: '5' } } });
+const { values: argv } = parseArgs({ options: { seconds: { type: 'string', default: '5' }, only: { type: 'string' } } });
 const SECONDS = Number(argv.seconds);
 const HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json', 'x-api-key': API_KEY };
 
@@ -25,8 +25,9 @@ const SERVERS: { label: string; start: () => Promise<ServerHandle> }[] = [
   { label: 'Yoga + response cache', start: () => startScriptServer('bench/yoga-peer-server.ts', 'yoga-peer') },
   { label: 'full, hit path', start: () => startFullServer('cpu-hit-path') },
   { label: 'full, hits through the pipeline (HIT_PATH=off)', start: () => startFullServer('cpu-pipeline', 'on', 'off') },
-  { label: 'full, cache off', start: () => startFullServer('cpu-nocache', 'off') },
-];
+  { label: 'full, cache off, prepared operations', start: () => startFullServer('cpu-nocache', 'off') },
+  { label: 'full, cache off, through the pipeline (HIT_PATH=off)', start: () => startFullServer('cpu-nocache-pipeline', 'off', 'off') },
+].filter(({ label }) => !argv.only || argv.only.split(',').some((part) => label.includes(part)));
 const DOCUMENTS = [
   { name: 'single area', body: docs.body(docs.AREA, { code: docs.CAMDEN }) },
   { name: 'personas', body: docs.body(docs.PERSONAS) },

@@ -48,6 +48,7 @@ import { createMetrics } from './observability/metrics.ts';
 import { useRequestLog } from './observability/request-log-plugin.ts';
 import { createTracing } from './observability/traces.ts';
 import { yogaLogger } from './observability/yoga-logger.ts';
+import type { Client, HeaderSource } from './ratelimit/clients.ts';
 import { clientResolver, createRateLimits } from './ratelimit/create-rate-limits.ts';
 import { useCostLimits } from './ratelimit/plugin.ts';
 import { schema } from './schema/index.ts';
@@ -56,7 +57,7 @@ export interface AppOptions {
   log?: Log;
   /** Compress answers here (the default). Off behind a platform that compresses at its edge (Vercel, Next). */
   compress?: boolean;
-  /** Answer repeated response-cache hits before Yoga's pipeline (the default, when the response cache is on). */
+  /** Answer repeated questions before Yoga's pipeline: response-cache hits, and prepared operations (the default). */
   hitPath?: boolean;
 }
 
@@ -88,8 +89,32 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const drain = new Drain();
   // APQ's registered documents (without trusted documents): the plugin registers them, the hit path reads them.
   const persistedDocuments = config.security.trustedDocuments ? undefined : new DocumentStore(config.security.apqMaxBytes);
+  /** Each operation's context (resolvers' `ctx`): Yoga's, and the fast path's for a prepared operation. */
+  const contextOf = (request: HeaderSource & { method: string }, client: Client): Context & { request: typeof request } => {
+    const stats = newRequestStats();
+    // A GET may be sent by a page on another site (a simple request): it never starts a job (see csrf.ts).
+    const explanationBudget = request.method === 'GET' ? getStartsNoJobs : explanationCharger(rateLimits, client);
+    const loaders = createLoaders(engine.engine, cache, stats, { explanationBudget });
+    return {
+      request,
+      loaders,
+      stats,
+      cache,
+      responseCache,
+      engine,
+      config,
+      client,
+      rateLimits,
+      requestId: requestIdOf(request as Request),
+      explanations,
+      // Checked only when an admin field asks, not on every request.
+      get admin() {
+        return isAdminRequest(request, config.adminToken);
+      },
+    };
+  };
   const hitPath =
-    config.responseCache.enabled && config.responseCache.hitPath && options.hitPath !== false
+    config.responseCache.hitPath && options.hitPath !== false
       ? new HitPath({
           graphqlPath: config.graphqlPath,
           maxBodyBytes: config.security.maxBodyBytes,
@@ -101,6 +126,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
           log,
           drain,
           persistedDocuments,
+          // Prepared operations run here only without traces: a traced request's spans are the pipeline's.
+          execution: tracing ? undefined : { schema, contextOf, expired: drain.expired },
         })
       : undefined;
 
@@ -119,30 +146,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
     // Parsed (and compiled) documents and parse errors in at most 24 MB and 2 MB of heap: the memory budget.
     parserAndValidationCache: boundedDocumentCaches(24 * 1024 * 1024, 2 * 1024 * 1024),
     ...httpOptions(config.security),
-    context: ({ request, ...serverContext }) => {
-      const stats = newRequestStats();
-      const client = clientOf(request, serverContext);
-      const requestId = requestIdOf(request);
-      // A GET may be sent by a page on another site (a simple request): it never starts a job (see csrf.ts).
-      const explanationBudget = request.method === 'GET' ? getStartsNoJobs : explanationCharger(rateLimits, client);
-      const loaders = createLoaders(engine.engine, cache, stats, { explanationBudget });
-      return {
-        loaders,
-        stats,
-        cache,
-        responseCache,
-        engine,
-        config,
-        client,
-        rateLimits,
-        requestId,
-        explanations,
-        // Checked only when an admin field asks, not on every request.
-        get admin() {
-          return isAdminRequest(request, config.adminToken);
-        },
-      };
-    },
+    context: ({ request, ...serverContext }) => contextOf(request, clientOf(request, serverContext)),
     plugins: [
       ...(config.graphiql
         ? [

@@ -29,9 +29,13 @@ export interface CacheStats {
   freshUntil?: number;
 }
 
-/** Until when each value handed out is fresh (ms since the epoch), for the request that reads it (CacheStats). */
+/**
+ * Until when each value fetched (or read from the shared tier) is fresh, in ms since the epoch, for every
+ * request that waits for it (CacheStats). A fresh copy in memory needs none: its request reads it at once.
+ */
 const freshness = new WeakMap<Lookup<unknown>, number>();
-const fresh = <T>(lookup: Lookup<T>, until: number): Lookup<T> => {
+const fresh = <T>(value: T, cached: boolean, until: number): Lookup<T> => {
+  const lookup = { value, stale: false, cached };
   freshness.set(lookup, until);
   return lookup;
 };
@@ -151,17 +155,32 @@ export class Cache {
     }
     const version = await this.version(kind);
     const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
-    const results: (Lookup<unknown> | Promise<Lookup<unknown>>)[] = new Array(ids.length);
+    // A fresh copy in memory is answered at once; only the keys another request or this one fetches are awaited.
+    const lookups: (Lookup<T> | Error)[] = new Array(ids.length);
+    const awaited: Promise<void>[] = [];
+    const settle = (i: number, promise: Promise<Lookup<unknown>>) =>
+      awaited.push(
+        promise.then(
+          (lookup) => {
+            lookups[i] = lookup as Lookup<T>;
+          },
+          (error: unknown) => {
+            lookups[i] = error instanceof Error ? error : new Error(String(error));
+          },
+        ),
+      );
     const staleCopies = new Map<string, Entry>();
     const now = this.now();
 
     const fromMemory = opts.refresh ? keys.map(() => null) : await this.options.memory.mget(keys);
     const mine: Mine = new Map();
     let hits = 0;
+    let freshUntil = Infinity;
     keys.forEach((key, i) => {
       const entry = fromMemory[i];
       if (entry && entry.f > now) {
-        results[i] = fresh({ value: entry.v, stale: false, cached: true }, entry.f);
+        lookups[i] = { value: entry.v as T, stale: false, cached: true };
+        freshUntil = Math.min(freshUntil, entry.f);
         hits += 1;
         return;
       }
@@ -169,7 +188,7 @@ export class Cache {
       const pending = !opts.refresh && this.inflight.get(key);
       if (pending) {
         // Another request is already fetching this key: wait for its answer instead of asking again.
-        results[i] = pending;
+        settle(i, pending);
         hits += 1;
         return;
       }
@@ -178,7 +197,7 @@ export class Cache {
         this.inflight.set(key, deferred.promise);
         mine.set(key, { id: ids[i]!, deferred });
       }
-      results[i] = mine.get(key)!.deferred.promise;
+      settle(i, mine.get(key)!.deferred.promise);
     });
     // Counted once per batch, not per key: a dashboard looks up dozens of keys a request.
     this.count(kind, 'hit', 'memory', hits);
@@ -187,16 +206,11 @@ export class Cache {
     if (stats) stats.hits += hits;
 
     if (mine.size > 0) await this.fill(kind, mine, staleCopies, fetch, stats, opts);
-    const lookups = await Promise.all(
-      results.map((r) =>
-        Promise.resolve(r as Lookup<T> | Promise<Lookup<T>>).catch((error: unknown) =>
-          error instanceof Error ? error : new Error(String(error)),
-        ),
-      ),
-    );
+    if (awaited.length > 0) await Promise.all(awaited);
     // Marked here, not where the copy was chosen, so that a request that waited on another's refresh says
     // its answer is stale too.
     if (stats) {
+      if (freshUntil !== Infinity) stats.freshUntil = Math.min(stats.freshUntil ?? freshUntil, freshUntil);
       const { keepFor } = policyOf(kind);
       lookups.forEach((lookup, i) => {
         if (lookup instanceof Error) return;
@@ -233,7 +247,7 @@ export class Cache {
         missing = missing.filter((key, i) => {
           const entry = found[i];
           if (entry && entry.f > now) {
-            mine.get(key)!.deferred.resolve(fresh({ value: entry.v, stale: false, cached: true }, entry.f));
+            mine.get(key)!.deferred.resolve(fresh(entry.v, true, entry.f));
             hits.push({ key, entry, ttlSeconds: Math.min(this.options.memoryTtlSeconds, (entry.f - now) / 1000) });
             return false;
           }
@@ -304,7 +318,7 @@ export class Cache {
       const writes = missing.flatMap((key, i) => {
         const value = values[i] ?? null;
         const keep = this.keepSeconds(kind, value);
-        mine.get(key)!.deferred.resolve(fresh({ value, stale: false, cached: false }, fetchedAt + (keep ?? 0) * 1000));
+        mine.get(key)!.deferred.resolve(fresh(value, false, fetchedAt + (keep ?? 0) * 1000));
         const ttl = write ? keep : null;
         return ttl === null ? [] : [{ key, value, ttl }];
       });

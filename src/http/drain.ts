@@ -78,7 +78,7 @@ type Result = ExecutionResult | AsyncIterable<ExecutionResult>;
  * The operation's result, or SHUTTING_DOWN if the deadline passes first; a stream is cut at the deadline.
  * A result the executor returns at once (graphql-jit's) stays synchronous.
  */
-function untilDeadline(run: () => unknown, expired: AbortSignal): Result | Promise<Result> {
+export function untilDeadline(run: () => unknown, expired: AbortSignal): Result | Promise<Result> {
   const cut = (result: Result) => (isAsyncIterable(result) ? endAtDeadline(result, expired) : result);
   const result = run() as Result | PromiseLike<Result>;
   if (typeof (result as PromiseLike<Result>).then !== 'function') return cut(result as Result);

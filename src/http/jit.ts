@@ -1,4 +1,3 @@
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import {
   BREAK,
   type DocumentNode,
@@ -9,6 +8,7 @@ import {
   getVariableValues,
   visit,
 } from 'graphql';
+import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
 import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
 import { fieldNodesAt, fragmentsOf } from '../lib/field-nodes.ts';
 
@@ -71,25 +71,50 @@ function variablesCoerce(args: ExecutionArgs): boolean {
   return !getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {}).errors;
 }
 
+/** A document's compiled form, per operation name (a document of several operations compiles each apart). */
+const compiledQueries = new WeakMap<DocumentNode, Map<string, CompiledQuery>>();
+
 /**
- * Runs operations through graphql-jit, which compiles each document once into a function and a JSON
- * serialiser for its result: the profile put graphql-js's execution and Yoga's stringify at the top.
- * Documents it cannot run, and documents not (yet) worth compiling, keep the standard executor. Its field errors carry no AST nodes, which Yoga needs
- * to keep `locations` on an error it masks; they get them back here, from the document.
+ * The compiled form of `operationName` in `document`, if it was compiled (its second run): the fast path
+ * (http/hit-path) runs a prepared operation with it. Held as long as the parsed document is (Yoga's bounded
+ * document cache), no longer.
+ */
+export function compiledQueryOf(document: DocumentNode, operationName: string | null | undefined): CompiledQuery | undefined {
+  return compiledQueries.get(document)?.get(operationName ?? '');
+}
+
+/** Compiles `operationName` of `document` once; undefined when graphql-jit cannot (the standard executor runs it). */
+function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
+  let byName = compiledQueries.get(args.document);
+  if (!byName) {
+    byName = new Map();
+    compiledQueries.set(args.document, byName);
+  }
+  const name = args.operationName ?? '';
+  if (!byName.has(name)) {
+    const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    if (isCompiledQuery(compiled)) byName.set(name, compiled);
+  }
+  return byName.get(name);
+}
+
+/**
+ * Runs operations through graphql-jit, which compiles each document once into a function: the profile put
+ * graphql-js's execution at the top. Documents it cannot run, and documents not (yet) worth compiling, keep
+ * the standard executor. (Written here rather than @envelop/graphql-jit, which keys its compilations by
+ * document alone, so a document's second operation would run the first's, and keeps them out of reach of
+ * the fast path.) Its field errors carry no AST nodes, which Yoga needs to keep `locations` on an error it
+ * masks; they get them back here, from the document.
  */
 export function useJit(): Plugin[] {
-  const jitted = new WeakSet<object>();
   const mayCompile = compileBudget();
-  const enableIf = (args: ExecutionArgs) => {
-    const on = documentFitsJit(args.document) && variablesCoerce(args) && mayCompile(args.document);
-    if (on) jitted.add(args.contextValue as object);
-    return on;
-  };
+  const jitExecute = (args: ExecutionArgs) => compiledFor(args)!.query(args.rootValue, args.contextValue, args.variableValues);
   return [
-    useGraphQlJit({}, { enableIf }) as Plugin,
     {
-      onExecute({ args }) {
-        if (!jitted.has(args.contextValue as object)) return undefined;
+      onExecute({ args, setExecuteFn }) {
+        const on = documentFitsJit(args.document) && variablesCoerce(args) && mayCompile(args.document) && compiledFor(args) !== undefined;
+        if (!on) return undefined;
+        setExecuteFn(jitExecute);
         return {
           // graphql-jit runs no @defer or subscription (documentFitsJit), so this is one result.
           onExecuteDone: (payload) =>

@@ -6,6 +6,11 @@ import type { Metrics } from '../observability/metrics.ts';
 import { metricsAccess, scrape } from './metrics-access.ts';
 import { manifestOperationNames, OperationNameLabels, routeLabel } from './metrics-labels.ts';
 
+/** What this plugin leaves on an operation's context: the `operation_name` label it was counted under. */
+interface OperationLabelled {
+  operationLabel?: string;
+}
+
 export type MetricsConfig = Pick<Config, 'env' | 'metrics' | 'graphqlPath'> & { security: Pick<Config['security'], 'trustedDocuments'> };
 
 /**
@@ -41,6 +46,8 @@ export function useMetrics(metrics: Metrics, config: MetricsConfig, log?: Log, p
       const operation = getOperationAST(args.document, args.operationName);
       const type = operation?.operation ?? 'unknown';
       const labels = { operation_type: type, operation_name: operationNames.label(type, operation?.name?.value) };
+      // The fast path (hit-path/) counts the prepared operation it runs again under the same label.
+      (args.contextValue as OperationLabelled).operationLabel = labels.operation_name;
       return {
         onExecuteDone() {
           metrics.operationDuration.observe(labels, (performance.now() - start) / 1000);

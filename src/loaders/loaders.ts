@@ -95,7 +95,24 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     );
   }
 
-  const area = new DataLoader<string, Area | null>(cached('area', 'area', String, async (codes) => (await engine.areas(codes)).areas));
+  const areaByCode = new DataLoader<string, Area | null>(
+    cached('area', 'area', String, async (codes) => (await engine.areas(codes)).areas),
+  );
+  /** The areas `allAreas` read in this request, then by code once a lookup by code asks: answered from them. */
+  let listedAreas: readonly Area[] | undefined;
+  let listed: Map<string, Area> | undefined;
+  const area = {
+    load(code: string): Promise<Area | null> {
+      if (!listed && listedAreas) listed = new Map(listedAreas.map((a) => [a.code, a]));
+      const known = listed?.get(code);
+      return known ? Promise.resolve(known) : areaByCode.load(code);
+    },
+    loadMany(codes: readonly string[]): Promise<(Area | null | Error)[]> {
+      return Promise.all(
+        codes.map((code) => area.load(code).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))),
+      );
+    },
+  };
   const station = new DataLoader<number, Station | null>(
     cached('station', 'station', String, async (ids) => (await engine.stations({ ids })).stations),
   );
@@ -197,11 +214,11 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
   return {
     area,
     station,
-    /** Every area in one lookup; primes `area` so later lookups by code cost nothing. */
+    /** Every area in one lookup; later lookups by code in the request are answered from it (not primed one by one: a dashboard never makes one). */
     allAreas: {
       async load() {
         const areas = await everyArea.load(ALL_AREAS);
-        for (const a of areas) area.prime(a.code, a);
+        listedAreas ??= areas;
         return areas;
       },
     },

@@ -80,6 +80,11 @@ export function createMetrics() {
       help: 'Response-cache hits answered before the Yoga pipeline (the hit path), a subset of veo_response_cache_lookups_total{result="hit"}',
       registers: [registry],
     }),
+    preparedAnswers: new Counter({
+      name: 'veo_prepared_answers_total',
+      help: 'Operations run again before the Yoga pipeline (prepared operations, the hit path), a subset of veo_graphql_operation_duration_seconds_count',
+      registers: [registry],
+    }),
     fieldUsage: new Counter({
       name: 'veo_field_usage_total',
       help: 'Executed operations selecting each schema field (Type.field, fields of the schema only), once per operation; deprecated="true" for a field marked @deprecated',

@@ -177,7 +177,7 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
       // What the answer did not use, never below the 1 point every operation costs. An answer whose data is
       // null (an error reached the root) refunds nothing: what ran before the error is not in it to count.
       const unused = (estimate: number, actual: number, data: unknown) =>
-        requested === 0 || data === null || data === undefined ? 0 : Math.min(requested - 1, Math.max(0, estimate - Math.max(1, actual)));
+        requested === 0 || data === null || data === undefined ? 0 : unusedPoints(requested, estimate, actual);
 
       return {
         async onExecuteDone({ result: done, setResult }) {
@@ -222,6 +222,14 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
       for (const [name, value] of Object.entries(rateLimitHeaders(charged))) response.headers.set(name, value);
     },
   };
+}
+
+/**
+ * What an answer charged `requested` points gives back when the part of it estimated at `estimate` used
+ * `actual`: never below the 1 point every operation costs. The fast path (http/hit-path) refunds the same.
+ */
+export function unusedPoints(requested: number, estimate: number, actual: number): number {
+  return Math.min(requested - 1, Math.max(0, estimate - Math.max(1, actual)));
 }
 
 /**

@@ -40,8 +40,34 @@ export async function areas(
   args: { filter?: AreaFilter | null; orderBy?: AreaOrder | null; first?: number | null; after?: string | null },
 ) {
   const all = await ctx.loaders.allAreas.load();
-  const matching = all.filter((a) => matches(a, args.filter ?? {}));
-  return paginate(sortAreas(matching, args.orderBy ?? { field: 'NAME' }), args.first ?? 20, args.after);
+  const order = args.orderBy ?? { field: 'NAME' };
+  const sorted = args.filter
+    ? sortAreas(
+        all.filter((a) => matches(a, args.filter!)),
+        order,
+      )
+    : sortedAll(all, order);
+  return paginate(sorted, args.first ?? 20, args.after);
+}
+
+/**
+ * Every area in `order`, sorted once per list the cache hands out (the same array until it is fetched
+ * again), not once per request: a dashboard asks for the whole list in one of a few orders, again and again.
+ */
+const sortedLists = new WeakMap<readonly Area[], Map<string, Area[]>>();
+function sortedAll(all: Area[], order: AreaOrder): readonly Area[] {
+  let byOrder = sortedLists.get(all);
+  if (!byOrder) {
+    byOrder = new Map();
+    sortedLists.set(all, byOrder);
+  }
+  const key = `${order.field} ${order.direction ?? 'ASC'}`;
+  let sorted = byOrder.get(key);
+  if (!sorted) {
+    sorted = sortAreas(all, order);
+    byOrder.set(key, sorted);
+  }
+  return sorted;
 }
 
 /** The rents of one size, or null where the data has none. */

@@ -22,11 +22,21 @@ function decodeCursor(cursor: string): number {
   return offset;
 }
 
+/** An edge whose cursor is encoded when it is read: a page asked for by `nodes` never encodes one. */
+function edge<T>(node: T, offset: number): { cursor: string; node: T } {
+  return {
+    node,
+    get cursor() {
+      return encodeCursor(offset);
+    },
+  };
+}
+
 /** Forward cursor pagination over a list already in its final order (Relay connection shape). */
 export function paginate<T>(items: readonly T[], first: number, after?: string | null): Connection<T> {
   const start = after ? decodeCursor(after) + 1 : 0;
   const page = items.slice(start, start + first);
-  const edges = page.map((node, i) => ({ cursor: encodeCursor(start + i), node }));
+  const edges = page.map((node, i) => edge(node, start + i));
   return {
     edges,
     nodes: page,
@@ -34,8 +44,8 @@ export function paginate<T>(items: readonly T[], first: number, after?: string |
     pageInfo: {
       hasNextPage: start + page.length < items.length,
       hasPreviousPage: start > 0,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
+      startCursor: page.length > 0 ? encodeCursor(start) : null,
+      endCursor: page.length > 0 ? encodeCursor(start + page.length - 1) : null,
     },
   };
 }

@@ -7,26 +7,36 @@ import type { Log } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { RequestLine } from '../../observability/request-log-plugin.ts';
 import type { Client, HeaderSource } from '../../ratelimit/clients.ts';
-import { rateLimitHeaders, throttleStatus } from '../../ratelimit/headers.ts';
+import { type Charged, rateLimitHeaders, throttleStatus } from '../../ratelimit/headers.ts';
+import { unusedPoints } from '../../ratelimit/plugin.ts';
 import type { RateLimits } from '../../ratelimit/rate-limits.ts';
 import { isAdminRequest } from '../admin-auth.ts';
 import { bytesOf, compress, type Encoding } from '../compression.ts';
 import type { Drain } from '../drain.ts';
 import { sharedCacheControl, weakEtag } from '../http-cache.ts';
 import { fingerprintOf } from './fingerprint.ts';
+import { type ExecutionOptions, type Plan, type PreparedContext, prepare, run } from './prepared.ts';
 
-/** How the full pipeline answered a response-cache hit: what a request with the same fingerprint is answered. */
-export interface Replay {
+/** An answer from the response cache: the entry of `question`, with the cost the pipeline worked out for it. */
+export interface CacheSource {
   /** The response cache's key of the question. */
   question: string;
-  /** As the request log has it. */
-  operationName: string | null;
-  /** The `operation_name` label the response cache counted it under. */
-  metricName: string;
-  requested: number;
   actual: number;
   /** Points refunded after the charge: what the answer did not use. */
   unused: number;
+}
+
+/**
+ * How the full pipeline answered a request: what a request with the same fingerprint is answered, from the
+ * response cache (a hit) or by running the operation again (a prepared operation, see prepared.ts).
+ */
+export interface Replay {
+  source: CacheSource | { plan: Plan };
+  /** As the request log has it. */
+  operationName: string | null;
+  /** The `operation_name` label the pipeline counted it under. */
+  metricName: string;
+  requested: number;
   /** A GET anyone may keep: `throttleStatus` null, `Cache-Control` and `ETag` per answer (see http-cache.ts). */
   shared: boolean;
   encoding?: Encoding;
@@ -57,6 +67,23 @@ export interface HitPathOptions {
   drain: Drain;
   /** The APQ documents (TRUSTED_DOCUMENTS=off): a replay by hash needs its document still registered, as the pipeline does. */
   persistedDocuments?: { get(hash: string): string | undefined };
+  /** Runs prepared operations again (see prepared.ts); without it only response-cache hits are answered here. */
+  execution?: ExecutionOptions;
+}
+
+/** What a replay answers with, whichever its source. */
+interface Answered {
+  /** `data` as JSON. */
+  json: string;
+  actual: number;
+  charged: Charged[];
+  /** A shared GET's cache entry and its seconds left (http-cache.ts). */
+  entry?: CachedAnswer;
+  left?: number;
+  /** A run's context: its request id and loader stats go in the log line. */
+  ran?: PreparedContext;
+  /** Seconds from the charge to the refund, as the pipeline times an operation it runs; unset for a hit (the whole request). */
+  seconds?: number;
 }
 
 /** Larger questions are rare and gain least: their answer takes longer to write than the pipeline to run. */
@@ -84,8 +111,12 @@ export class HitPath {
   private readonly replays = new LRUCache<string, Kept>({
     maxSize: MAX_REPLAY_BYTES,
     sizeCalculation: (replay, key) =>
-      512 + (key.length + replay.question.length + JSON.stringify(replay.headers).length + replay.names.join().length) * 2,
+      512 + (key.length + sourceLength(replay.source) + JSON.stringify(replay.headers).length + replay.names.join().length) * 2,
   });
+  /** Fingerprints the pipeline ran once with a plain answer (askedBefore). */
+  private readonly once = new LRUCache<string, true>({ max: 2_000 });
+  /** The field usage series and names of an operation's coordinates (shared by every replay of the document). */
+  private readonly counted = new WeakMap<Replay['coordinates'], Pick<Kept, 'usage' | 'names'>>();
   /** Fingerprints of requests handed to the pipeline, for `record`. */
   private readonly pending = new WeakMap<IncomingMessage, string>();
   /** Each cached answer's data as JSON, written once. */
@@ -134,9 +165,26 @@ export class HitPath {
   }
 
   record(fingerprint: string, replay: Replay): void {
-    const { fieldUsage } = this.options.metrics;
-    const usage = replay.coordinates.map(({ coordinate, deprecated }) => fieldUsage.labels({ coordinate, deprecated: String(deprecated) }));
-    this.replays.set(fingerprint, { ...replay, usage, names: replay.coordinates.map((c) => c.coordinate) });
+    let counted = this.counted.get(replay.coordinates);
+    if (!counted) {
+      const { fieldUsage } = this.options.metrics;
+      counted = {
+        usage: replay.coordinates.map(({ coordinate, deprecated }) => fieldUsage.labels({ coordinate, deprecated: String(deprecated) })),
+        names: replay.coordinates.map((c) => c.coordinate),
+      };
+      this.counted.set(replay.coordinates, counted);
+    }
+    this.replays.set(fingerprint, { ...replay, ...counted });
+  }
+
+  /**
+   * Whether the pipeline's plain run of `fingerprint` is worth preparing: its second one. A question asked
+   * once (a dashboard's every distinct variable value) takes a line here, not a plan.
+   */
+  askedBefore(fingerprint: string): boolean {
+    if (this.replays.has(fingerprint) || this.once.has(fingerprint)) return true;
+    this.once.set(fingerprint, true);
+    return false;
   }
 
   /**
@@ -178,30 +226,26 @@ export class HitPath {
 
   /** Answers `req` as `replay` says when nothing about this request or this moment differs; false when it may not. */
   private async replay(req: IncomingMessage, res: ServerResponse, replay: Kept, started: number): Promise<boolean> {
-    const { responses, limits, clientOf, adminToken, metrics } = this.options;
-    const headers = nodeHeaders(req);
-    const source = { headers };
-    const client = clientOf(source, { req });
+    const { limits, clientOf, adminToken, metrics } = this.options;
+    const request = { method: req.method ?? '', headers: nodeHeaders(req) };
+    const client = clientOf(request, { req });
     if (client.invalidKey || replay.requested > limits.maxCostFor(client)) return false;
     // Its use counts as the pipeline's would (it keeps the document from eviction); forgotten, the pipeline answers 404.
     if (replay.persistedHash !== undefined && this.options.persistedDocuments?.get(replay.persistedHash) === undefined) return false;
-    if (req.headers.authorization !== undefined && isAdminRequest(source, adminToken)) return false;
-    const answer = await responses.get(replay.question);
-    // A shared answer with less than a second left is private (http-cache.ts): the pipeline says so.
-    const left = answer ? Math.floor((answer.expiresAt - Date.now()) / 1000) : 0;
-    if (!answer || (replay.shared && left <= 0) || this.options.drain.draining) return false;
-    const charge = await limits.charge(client, replay.requested);
-    // Refused: nothing was charged, and the pipeline answers the 429.
-    if (!charge.allowed) return false;
-    const charged = replay.unused > 0 ? await limits.refund(client, replay.unused, charge.charged[0]!.decision.store) : charge.charged;
+    if (req.headers.authorization !== undefined && isAdminRequest(request, adminToken)) return false;
+    const answered =
+      'plan' in replay.source
+        ? await this.execute(replay.source.plan, replay.requested, request, client)
+        : await this.lookUp(replay.source, replay, client);
+    if (!answered) return false;
 
-    const status = replay.shared ? 'null' : JSON.stringify(throttleStatus(charged));
-    const text = `{"data":${this.jsonOf(answer)},"extensions":{"cost":{"requestedQueryCost":${replay.requested},"actualQueryCost":${replay.actual},"throttleStatus":${status}}}}`;
-    const requestId = requestIdFrom(headers.get('x-request-id'));
-    const out: [string, string][] = [...replay.headers, ...Object.entries(rateLimitHeaders(charged)), ['x-request-id', requestId]];
+    const status = replay.shared ? 'null' : JSON.stringify(throttleStatus(answered.charged));
+    const text = `{"data":${answered.json},"extensions":{"cost":{"requestedQueryCost":${replay.requested},"actualQueryCost":${answered.actual},"throttleStatus":${status}}}}`;
+    const requestId = answered.ran?.requestId ?? requestIdFrom(request.headers.get('x-request-id'));
+    const out: [string, string][] = [...replay.headers, ...Object.entries(rateLimitHeaders(answered.charged)), ['x-request-id', requestId]];
     // A shared answer's body is the same for everyone: its tag and compressed bytes are worked out once.
-    const shared = replay.shared ? this.sharedForm(answer, text) : undefined;
-    if (shared) out.push(['cache-control', sharedCacheControl(left)], ['etag', shared.etag]);
+    const shared = answered.entry ? this.sharedForm(answered.entry, text) : undefined;
+    if (shared) out.push(['cache-control', sharedCacheControl(answered.left!)], ['etag', shared.etag]);
     let payload: Uint8Array | string = text;
     if (replay.encoding && Buffer.byteLength(text) >= MIN_COMPRESSED_BYTES) {
       const encoding = replay.encoding;
@@ -219,13 +263,17 @@ export class HitPath {
 
     const seconds = (performance.now() - started) / 1000;
     const series = this.seriesOf(replay.metricName);
-    metrics.hitPathAnswers.inc();
-    series.hits.inc();
+    if (answered.ran) metrics.preparedAnswers.inc();
+    else {
+      metrics.hitPathAnswers.inc();
+      series.hits.inc();
+    }
     series.requested.observe(replay.requested);
-    series.actual.observe(replay.actual);
-    series.operation.observe(seconds);
+    series.actual.observe(answered.actual);
+    series.operation.observe(answered.seconds ?? seconds);
     series.http.observe(seconds);
     for (const field of replay.usage) field.inc();
+    const stats = answered.ran?.stats;
     this.options.log('request', {
       requestId,
       method: req.method ?? '',
@@ -236,15 +284,62 @@ export class HitPath {
       operationType: 'query',
       coordinates: replay.names,
       client: client.id,
-      cost: { requested: replay.requested, actual: replay.actual },
-      cacheHits: 0,
-      cacheMisses: 0,
-      engineCalls: 0,
-      responseCache: 'hit',
+      cost: { requested: replay.requested, actual: answered.actual },
+      cacheHits: stats?.hits ?? 0,
+      cacheMisses: stats?.misses ?? 0,
+      engineCalls: stats?.engineCalls ?? 0,
+      responseCache: answered.ran ? null : 'hit',
       outcome: 'ok',
       errorCodes: [],
     } satisfies RequestLine);
     return true;
+  }
+
+  /** The response cache's answer, charged; undefined when there is none (or too little of it is left) or the budget refuses. */
+  private async lookUp(source: CacheSource, replay: Replay, client: Client): Promise<Answered | undefined> {
+    const { responses, limits } = this.options;
+    const entry = await responses.get(source.question);
+    // A shared answer with less than a second left is private (http-cache.ts): the pipeline says so.
+    const left = entry ? Math.floor((entry.expiresAt - Date.now()) / 1000) : 0;
+    if (!entry || (replay.shared && left <= 0) || this.options.drain.draining) return undefined;
+    const charge = await limits.charge(client, replay.requested);
+    // Refused: nothing was charged, and the pipeline answers the 429.
+    if (!charge.allowed) return undefined;
+    const charged = source.unused > 0 ? await limits.refund(client, source.unused, charge.charged[0]!.decision.store) : charge.charged;
+    return { json: this.jsonOf(entry), actual: source.actual, charged, entry: replay.shared ? entry : undefined, left };
+  }
+
+  /**
+   * Runs a prepared operation, charged as the cost plugin charges it (the price first, what it did not use
+   * refunded after). Undefined when the pipeline must answer: its compiled query is gone, the drain began, the
+   * budget refuses (nothing was charged), or the answer is not a plain one (everything charged is refunded).
+   */
+  private async execute(
+    plan: Plan,
+    requested: number,
+    request: HeaderSource & { method: string },
+    client: Client,
+  ): Promise<Answered | undefined> {
+    const { limits, execution } = this.options;
+    const prepared = execution && prepare(plan);
+    if (!prepared || this.options.drain.draining) return undefined;
+    const began = performance.now();
+    const charge = await limits.charge(client, requested);
+    if (!charge.allowed) return undefined;
+    const store = charge.charged[0]!.decision.store;
+    const context = execution.contextOf(request, client);
+    const ran = await run(prepared, context, execution).catch((error: unknown) => {
+      this.options.log('hit_path.failed', { message: error instanceof Error ? error.message : String(error) });
+      return undefined;
+    });
+    if (!ran) {
+      await limits.refund(client, requested, store);
+      return undefined;
+    }
+    const unused = unusedPoints(requested, requested, ran.actual);
+    const charged = unused > 0 ? await limits.refund(client, unused, store) : charge.charged;
+    const seconds = (performance.now() - began) / 1000;
+    return { json: JSON.stringify(ran.data), actual: ran.actual, charged, ran: ran.context, seconds };
   }
 
   /** The series a replay of the operation `name` counts in, looked up once (prom-client hashes labels per call). */
@@ -275,6 +370,12 @@ export class HitPath {
     }
     return text;
   }
+}
+
+/** What a replay's source keeps on the heap, roughly, in characters. */
+function sourceLength(source: Replay['source']): number {
+  if ('question' in source) return source.question.length;
+  return 256 + (source.plan.variables ? JSON.stringify(source.plan.variables).length : 0);
 }
 
 interface SharedForm {

@@ -1,14 +1,20 @@
 import type { IncomingMessage } from 'node:http';
 import { type ExecutionArgs, getOperationAST } from 'graphql';
-import type { Plugin } from 'graphql-yoga';
+import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { isDeprecatedCoordinate, operationCoordinates } from '../../observability/operation-coordinates.ts';
 import type { Encoding } from '../compression.ts';
+import { compiledQueryOf } from '../jit.ts';
 import type { HitPath, Replay } from './hit-path.ts';
+import { deepFreeze, type Plan } from './prepared.ts';
 
 /** What the plugins before this one left on an operation's context (cost, response cache, client). */
 interface AnsweredContext {
   request: Request;
   client: { invalidKey?: boolean };
+  /** The request carried the admin token (checked only when it sent credentials). */
+  admin: boolean;
+  /** The `operation_name` label the metrics plugin counted the operation under. */
+  operationLabel?: string;
   cost?: { requested: number; actual?: number; refunded?: number };
   responseCacheLookup?: 'hit' | 'miss';
   responseCacheQuestion?: string;
@@ -34,21 +40,41 @@ const PER_REQUEST = new Set([
 const PER_ANSWER = new Set(['cache-control', 'etag']);
 
 /**
- * Teaches the hit path (hit-path.ts) how the pipeline answered a request that was a whole-response cache hit
- * and nothing else: 200, one JSON answer, priced and charged, no errors. Last among the plugins, so it sees the
- * response as it is sent (compressed, with every plugin's headers).
+ * Fields whose resolvers start, rebuild or charge explanation jobs (the explanations budget): an operation
+ * that selects one is never prepared, so no job is started twice or charged twice by a run handed back to
+ * the pipeline. Anything of type Explanation is reached through one of them.
+ */
+const startsJobs = (coordinate: string) => coordinate.startsWith('Explanation.') || /\.explanations?$/.test(coordinate);
+
+/**
+ * Teaches the hit path (hit-path.ts) how the pipeline answered a request, when it answered with 200 and one
+ * plain JSON answer, priced and charged, without errors: a whole-response cache hit is replayed from the
+ * cache; a query POST the response cache was not asked about (RESPONSE_CACHE=off, or an operation it never
+ * keeps), run compiled by graphql-jit, is prepared to run again (prepared.ts). Last among the plugins, so it
+ * sees the response as it is sent (compressed, with every plugin's headers).
  */
 export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
   const answered = new WeakMap<Request, { context: AnsweredContext; args: ExecutionArgs }>();
-  /** Worked out only for an answer about to be recorded. */
-  const coordinatesOf = ({ schema, document, operationName }: ExecutionArgs): Replay['coordinates'] =>
-    operationCoordinates(schema, document, operationName).map((coordinate) => ({
-      coordinate,
-      deprecated: isDeprecatedCoordinate(schema, coordinate),
-    }));
+  /** Worked out only for an answer about to be recorded, once per operation (operationCoordinates caches its list). */
+  const withDeprecation = new WeakMap<readonly string[], Replay['coordinates']>();
+  const coordinatesOf = ({ schema, document, operationName }: ExecutionArgs): Replay['coordinates'] => {
+    const coordinates = operationCoordinates(schema, document, operationName);
+    let marked = withDeprecation.get(coordinates);
+    if (!marked) {
+      marked = coordinates.map((coordinate) => ({ coordinate, deprecated: isDeprecatedCoordinate(schema, coordinate) }));
+      withDeprecation.set(coordinates, marked);
+    }
+    return marked;
+  };
   // Requests that asked by an APQ hash alone, with that hash (read before the APQ plugin fills in the query).
   const byHash = new WeakMap<Request, string>();
+  // Requests whose answer was data alone: no errors, nothing stale (the plugins' final result, before it is sent).
+  const plain = new WeakSet<Request>();
   return {
+    onResultProcess({ request, result }) {
+      if (Array.isArray(result) || isAsyncIterable(result)) return;
+      if (result.data && !result.errors?.length && !result.extensions?.stale) plain.add(request);
+    },
     onRequestParse({ request }) {
       return {
         onRequestParseDone({ requestParserResult }) {
@@ -67,31 +93,59 @@ export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
       const fingerprint = req && hitPath.fingerprintOf(req);
       if (!seen || !fingerprint) return;
       const { context, args } = seen;
-      const { cost, responseCacheQuestion: question, responseCacheLabel: metricName } = context;
+      const { cost, responseCacheQuestion: question, responseCacheLabel } = context;
       const type = response.headers.get('content-type') ?? '';
       const json = type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
-      if (context.responseCacheLookup !== 'hit' || response.status !== 200 || !json || context.client.invalidKey) return;
-      if (!question || !metricName || cost?.actual === undefined || cost.refunded === undefined) return;
+      if (response.status !== 200 || !json || context.client.invalidKey || !plain.has(request)) return;
+      if (cost?.actual === undefined || cost.refunded === undefined) return;
+      const source =
+        context.responseCacheLookup === 'hit' && question
+          ? { question, actual: cost.actual, unused: cost.refunded }
+          : context.responseCacheLookup === undefined
+            ? planOf(request, context, args, cost.requested, () => hitPath.askedBefore(fingerprint))
+            : undefined;
+      const metricName = 'question' in (source ?? {}) ? responseCacheLabel : context.operationLabel;
+      if (!source || !metricName) return;
       const shared = request.method === 'GET' && response.headers.has('etag');
       const headers: [string, string][] = [];
       response.headers.forEach((value, name) => {
         if (!PER_REQUEST.has(name) && !(shared && PER_ANSWER.has(name))) headers.push([name, value]);
       });
       const encoding = response.headers.get('content-encoding');
+      const coordinates = coordinatesOf(args);
+      if (!('question' in source) && coordinates.some(({ coordinate }) => startsJobs(coordinate))) return;
       const name = getOperationAST(args.document, args.operationName)?.name?.value ?? args.operationName ?? undefined;
       hitPath.record(fingerprint, {
-        question,
+        source,
         operationName: name === undefined ? null : name.slice(0, 100),
         metricName,
         requested: cost.requested,
-        actual: cost.actual,
-        unused: cost.refunded,
         shared,
         encoding: encoding === 'br' || encoding === 'gzip' ? (encoding as Encoding) : undefined,
         headers,
-        coordinates: coordinatesOf(args),
+        coordinates,
         persistedHash: byHash.get(request),
       });
     },
   };
+}
+
+/**
+ * The plan of a query POST run by graphql-jit, charged (not the free `rateLimit` alone) and not an admin's;
+ * undefined for anything else, which the pipeline keeps answering.
+ */
+function planOf(
+  request: Request,
+  context: AnsweredContext,
+  args: ExecutionArgs,
+  requested: number,
+  askedBefore: () => boolean,
+): { plan: Plan } | undefined {
+  if (request.method !== 'POST' || requested === 0) return undefined;
+  if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return undefined;
+  if (request.headers.has('authorization') && context.admin) return undefined;
+  // Before the compiled query is looked for: a document's first run (not compiled yet) counts as asked.
+  if (!askedBefore() || !compiledQueryOf(args.document, args.operationName)) return undefined;
+  const variables = args.variableValues ? deepFreeze(structuredClone(args.variableValues)) : undefined;
+  return { plan: { document: new WeakRef(args.document), operationName: args.operationName ?? undefined, variables } };
 }

@@ -1,0 +1,279 @@
+import { request as httpRequest } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { modalStandIn } from './helpers/modal-stand-in.ts';
+import { serversPerTest, type TestServer } from './helpers/server.ts';
+
+// Prepared operations (src/http/hit-path/prepared.ts): a query POST the pipeline ran with a plain answer is,
+// from its second such run on, run again in front of Yoga with the same compiled query and a new context.
+// Each test makes a question prepared (asked twice through the pipeline), then checks what the fast path
+// answers, or that what it may not answer gets the pipeline's answer, charged once.
+
+const server = serversPerTest();
+const API_KEY = 'k_prepared_suite_0123456789';
+const SMALL_KEY = 'k_prepared_small_0123456789';
+const ADMIN_TOKEN = 'admin-token-for-the-prepared-suite';
+const ORIGIN = 'http://localhost:3000';
+const AREA = `query Area($code: ID!) { area(code: $code) { code name housing { medianRentAll } safety { crimeRatePer1000 rank } } }`;
+const CAMDEN = { code: 'E09000007' };
+const DASHBOARD = `query Dashboard($first: Int = 33) { areas(first: $first, orderBy: { field: MEDIAN_RENT, direction: ASC }) { totalCount pageInfo { endCursor hasNextPage } edges { cursor } nodes { code name housing { medianRentAll } safety { rank } schools { gcse5acPct } } } }`;
+const ENV = {
+  RESPONSE_CACHE: 'off',
+  API_KEYS: `suite:${API_KEY}:big,small:${SMALL_KEY}:small`,
+  // A tier whose minute holds 10 points: the area above costs 3.
+  RATE_LIMIT_TIERS: 'big:100000000:1000000000:1000,small:10:100000:10',
+  ADMIN_TOKEN,
+  CORS_ORIGINS: ORIGIN,
+};
+
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
+}
+
+function send(s: TestServer, body: string, headers: Record<string, string>): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${s.url}/graphql`, { method: 'POST', headers }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
+const post = (s: TestServer, query: string, variables?: object, headers: Record<string, string> = {}, operationName?: string) =>
+  send(s, JSON.stringify({ query, variables, operationName }), { ...JSON_HEADERS, 'x-api-key': API_KEY, ...headers });
+
+async function metric(s: TestServer, name: string): Promise<number> {
+  const text = await (await fetch(`${s.url}/metrics`)).text();
+  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+}
+const preparedAnswers = (s: TestServer) => metric(s, 'veo_prepared_answers_total');
+const lastLine = (s: TestServer) => s.logs.filter((l) => l.event === 'request').at(-1)!;
+
+/** Asks twice through the pipeline (the second run is compiled and prepared), so the next identical request is run here. */
+async function prepared(s: TestServer, ask: () => Promise<Answer>): Promise<Answer> {
+  const before = await preparedAnswers(s);
+  await ask();
+  const second = await ask();
+  expect(await preparedAnswers(s)).toBe(before);
+  return second;
+}
+
+/** What must be equal whoever asks and whenever: all but ids, dates and the budget's state. */
+function stable(answer: Answer) {
+  const { date, 'x-request-id': _id, ratelimit, 'x-ratelimit-remaining': _r, 'x-ratelimit-reset': _t, ...headers } = answer.headers;
+  const body = JSON.parse(answer.text);
+  if (body.extensions?.cost?.throttleStatus) body.extensions.cost.throttleStatus.currentlyAvailable = 'per request';
+  return { status: answer.status, headers, body, ratelimit: typeof ratelimit };
+}
+
+describe('a prepared operation is answered as the pipeline answers it', () => {
+  const cases: { name: string; ask: (s: TestServer) => Promise<Answer> }[] = [
+    { name: 'a query with variables and an API key', ask: (s) => post(s, AREA, CAMDEN) },
+    { name: 'from an allowed origin (CORS headers)', ask: (s) => post(s, AREA, CAMDEN, { origin: ORIGIN }) },
+    { name: 'a dashboard page with its cursors, as plain JSON', ask: (s) => post(s, DASHBOARD, undefined, { accept: 'application/json' }) },
+    {
+      name: 'without a key (charged to the address)',
+      ask: (s) => send(s, JSON.stringify({ query: AREA, variables: CAMDEN }), JSON_HEADERS),
+    },
+  ];
+
+  for (const { name, ask } of cases) {
+    it(name, async () => {
+      const s = await server(ENV);
+      const recorded = await prepared(s, () => ask(s));
+      const recordedLine = lastLine(s);
+      const before = await preparedAnswers(s);
+      const again = await ask(s);
+      expect(await preparedAnswers(s)).toBe(before + 1);
+      expect(stable(again)).toEqual(stable(recorded));
+      expect(again.headers['x-request-id']).not.toBe(recorded.headers['x-request-id']);
+      // The same log line as the pipeline's, but for what is per request (the run read the same cache).
+      const line = lastLine(s);
+      expect(line).toMatchObject({ status: 200, responseCache: null, outcome: 'ok', operationType: 'query', engineCalls: 0 });
+      expect(line.requestId).toBe(again.headers['x-request-id']);
+      expect(line.cacheHits).toBeGreaterThan(0);
+      const { requestId: _a, durationMs: _b, ...same } = line;
+      const { requestId: _c, durationMs: _d, ...recordedSame } = recordedLine;
+      expect(Object.keys(line)).toEqual(Object.keys(recordedLine));
+      expect(same).toEqual(recordedSame);
+    });
+  }
+
+  it('runs the operation again each time: a new value in the cache is in the next answer', async () => {
+    const s = await server(ENV);
+    await prepared(s, () => post(s, AREA, CAMDEN));
+    const [lookup] = await s.app.cache.load<object>('area', ['E09000007'], async () => {
+      throw new Error('cached: the engine is not asked');
+    });
+    await s.app.cache.store('area', [{ id: 'E09000007', value: { ...(lookup as { value: object }).value, name: 'Camden (renamed)' } }]);
+    const before = await preparedAnswers(s);
+    const again = await post(s, AREA, CAMDEN);
+    expect(await preparedAnswers(s)).toBe(before + 1);
+    expect(JSON.parse(again.text).data.area.name).toBe('Camden (renamed)');
+  });
+
+  it('charges each run its price, less what it did not use, as the cost plugin does', async () => {
+    const HOURLY_KEY = 'k_prepared_hourly_0123456789';
+    // Restores less than a point a second, so a second boundary cannot refill what a run spent.
+    const s = await server({
+      ...ENV,
+      API_KEYS: `${ENV.API_KEYS},hourly:${HOURLY_KEY}:hourly`,
+      RATE_LIMIT_TIERS: `${ENV.RATE_LIMIT_TIERS},hourly:3000:100000:10`,
+      RATE_LIMIT_WINDOW_MS: '3600000',
+    });
+    // first: 33 is priced for 33 areas; the filter leaves 12 inner boroughs, so most of the price is refunded.
+    const INNER = `query Inner { areas(first: 33, filter: { innerOuter: INNER }) { nodes { code safety { rank } } } }`;
+    const pipeline = await prepared(s, () => post(s, INNER, undefined, { 'x-api-key': HOURLY_KEY }));
+    const before = await preparedAnswers(s);
+    const again = await post(s, INNER, undefined, { 'x-api-key': HOURLY_KEY });
+    expect(await preparedAnswers(s)).toBe(before + 1);
+    const cost = JSON.parse(again.text).extensions.cost;
+    expect(cost).toEqual({ ...JSON.parse(pipeline.text).extensions.cost, throttleStatus: cost.throttleStatus });
+    expect(cost.actualQueryCost).toBeLessThan(cost.requestedQueryCost);
+    const remaining = (a: Answer) => Number(a.headers['x-ratelimit-remaining']);
+    // Charged the actual cost (the refill between the two adds at most a point).
+    expect(remaining(pipeline) - remaining(again)).toBeGreaterThanOrEqual(cost.actualQueryCost - 1);
+    expect(remaining(pipeline) - remaining(again)).toBeLessThanOrEqual(cost.actualQueryCost);
+    expect(cost.throttleStatus.currentlyAvailable).toBe(remaining(again));
+  });
+
+  it('runs the operation a request names, in a document of several', async () => {
+    const s = await server(ENV);
+    const TWO = `query One { area(code: "E09000007") { name } } query Two { area(code: "E09000001") { name } }`;
+    for (const [name, borough] of [
+      ['One', 'Camden'],
+      ['Two', 'City of London'],
+    ] as const) {
+      await prepared(s, () => post(s, TWO, undefined, {}, name));
+      const before = await preparedAnswers(s);
+      const again = await post(s, TWO, undefined, {}, name);
+      expect(await preparedAnswers(s)).toBe(before + 1);
+      expect(JSON.parse(again.text).data.area.name).toBe(borough);
+    }
+  });
+});
+
+describe('what a prepared operation may not answer gets the pipeline answer', () => {
+  it('an unknown API key: 401 UNAUTHENTICATED', async () => {
+    const s = await server(ENV);
+    await prepared(s, () => post(s, AREA, CAMDEN));
+    const before = await preparedAnswers(s);
+    const refused = await post(s, AREA, CAMDEN, { 'x-api-key': 'k_not_a_key_0000000000000' });
+    expect(refused.status).toBe(401);
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(await preparedAnswers(s)).toBe(before);
+  });
+
+  it('a client whose budget is spent: 429 RATE_LIMITED, and no run is free', async () => {
+    const s = await server(ENV);
+    // 3 points each against a minute of 10: the fourth is refused, whichever path took the first three.
+    const answers: Answer[] = [];
+    for (let i = 0; i < 5; i += 1) answers.push(await post(s, AREA, CAMDEN, { 'x-api-key': SMALL_KEY }));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
+    expect(JSON.parse(answers[3]!.text).errors[0].extensions.code).toBe('RATE_LIMITED');
+  });
+
+  it('a question too expensive for the client: 400 COST_ESTIMATED_TOO_EXPENSIVE', async () => {
+    const s = await server(ENV);
+    await prepared(s, () => post(s, DASHBOARD));
+    const refused = await post(s, DASHBOARD, undefined, { 'x-api-key': SMALL_KEY });
+    expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('COST_ESTIMATED_TOO_EXPENSIVE');
+  });
+
+  it('an admin request goes through the pipeline', async () => {
+    const s = await server(ENV);
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    await post(s, AREA, CAMDEN, admin);
+    await post(s, AREA, CAMDEN, admin);
+    const before = await preparedAnswers(s);
+    expect((await post(s, AREA, CAMDEN, admin)).status).toBe(200);
+    expect(await preparedAnswers(s)).toBe(before);
+  });
+
+  it('while draining: the pipeline answers (Connection: close)', async () => {
+    const s = await server(ENV);
+    await prepared(s, () => post(s, AREA, CAMDEN));
+    s.app.drain.begin();
+    const before = await preparedAnswers(s);
+    const answer = await post(s, AREA, CAMDEN);
+    expect(answer.status).toBe(200);
+    expect(answer.headers.connection).toBe('close');
+    expect(await preparedAnswers(s)).toBe(before);
+  });
+
+  it('an operation that selects an explanation is never prepared (its jobs are started and charged once)', async () => {
+    const s = await server(ENV);
+    const EXPLAINED = `query Explained { recommendations(input: { persona: STUDENT, locationType: RENT, budget: 1200, limit: 1 }) { results { rank explanation { status } } } }`;
+    for (let i = 0; i < 4; i += 1) expect((await post(s, EXPLAINED)).status).toBe(200);
+    expect(await preparedAnswers(s)).toBe(0);
+  });
+
+  it('a question asked once is not prepared: one-off variables take no plan', async () => {
+    const s = await server(ENV);
+    // The document is compiled after its second run; every later code is new.
+    for (const code of ['E09000001', 'E09000002', 'E09000003', 'E09000004', 'E09000005']) await post(s, AREA, { code });
+    // Asked a second time, through the pipeline, which prepares it; the third is run here.
+    expect((await post(s, AREA, { code: 'E09000005' })).status).toBe(200);
+    expect(await preparedAnswers(s)).toBe(0);
+    expect((await post(s, AREA, { code: 'E09000005' })).status).toBe(200);
+    expect(await preparedAnswers(s)).toBe(1);
+  });
+});
+
+describe('a run that fails is answered by the pipeline, charged once', () => {
+  it('the engine failing mid-run: the coded error, one charge, one log line', async () => {
+    let down = false;
+    const modal = await modalStandIn((request) =>
+      down && request.path === '/areas' ? { status: 503, body: { error: 'unavailable' } } : undefined,
+    );
+    try {
+      const HOURLY_KEY = 'k_prepared_hourly_0123456789';
+      // 30 points an hour: the refill over the test is far below a point, so the points spent are exact.
+      const s = await server({
+        ...ENV,
+        ENGINE_MODE: 'modal',
+        MODAL_ENDPOINT_URL: modal.url,
+        API_KEYS: `${ENV.API_KEYS},hourly:${HOURLY_KEY}:hourly`,
+        RATE_LIMIT_TIERS: `${ENV.RATE_LIMIT_TIERS},hourly:30:100000:10`,
+        RATE_LIMIT_WINDOW_MS: '3600000',
+      });
+      const ask = () => post(s, AREA, CAMDEN, { 'x-api-key': HOURLY_KEY });
+      const ok = await prepared(s, ask);
+      // The area is no longer cached, and the engine fails: the run errs, and is handed to the pipeline.
+      down = true;
+      s.app.cache.memory.clear();
+      const lines = s.logs.length;
+      const before = await preparedAnswers(s);
+      const failed = await ask();
+      expect(await preparedAnswers(s)).toBe(before);
+      const body = JSON.parse(failed.text);
+      expect(body.data.area).toBeNull();
+      expect(body.errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(failed.text).not.toMatch(/at .*\.ts:\d+/);
+      // Charged once, what the pipeline charges: its price less what the answer did not use (the run here
+      // was refunded whole). Twice would be 2 points or more.
+      const spent = Number(ok.headers['x-ratelimit-remaining']) - Number(failed.headers['x-ratelimit-remaining']);
+      expect(body.extensions.cost).toMatchObject({ requestedQueryCost: 3, actualQueryCost: 1 });
+      expect(spent).toBe(1);
+      const logged = s.logs.slice(lines).filter((l) => l.event === 'request');
+      expect(logged).toHaveLength(1);
+      expect(logged[0]).toMatchObject({ outcome: 'errors', requestId: failed.headers['x-request-id'] });
+      // Back up: answered by the fast path again.
+      down = false;
+      await ask();
+      const afterwards = await preparedAnswers(s);
+      await ask();
+      expect(await preparedAnswers(s)).toBe(afterwards + 1);
+    } finally {
+      await modal.close();
+    }
+  });
+});
