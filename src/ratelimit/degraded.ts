@@ -55,7 +55,7 @@ export class DegradedLimits {
 
   private readonly seed: Seed = (budget, id, now) => {
     const last = this.seen.get(`${budget.name}:${id}`);
-    if (last) return { ...last, points: budget.points };
+    if (last) return { tokens: last.tokens, refilledAt: last.refilledAt, points: budget.points };
     const points = Math.floor(budget.points * this.options.fraction);
     return { tokens: points, refilledAt: now, points };
   };
