@@ -425,8 +425,18 @@ export class Cache {
   }
 
   private count(kind: CacheKind, result: 'hit' | 'miss' | 'stale', tier: 'memory' | 'redis', n = 1) {
-    if (n > 0) this.options.metrics.cacheLookups.inc({ kind, result, tier }, n);
+    if (n <= 0) return;
+    // Each series looked up once (prom-client hashes the labels on every call with them): a few kinds x results x tiers.
+    const name = `${kind} ${result} ${tier}`;
+    let series = this.series.get(name);
+    if (!series) {
+      series = this.options.metrics.cacheLookups.labels({ kind, result, tier });
+      this.series.set(name, series);
+    }
+    series.inc(n);
   }
+
+  private readonly series = new Map<string, { inc(n: number): void }>();
 }
 
 function defer(): Deferred {

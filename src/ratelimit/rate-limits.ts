@@ -24,6 +24,8 @@ export interface ClientBudgets {
 
 /** A client's budgets by tier, kept through one Limiter whichever store is behind it. */
 export class RateLimits {
+  private allowed: { inc(): void } | undefined;
+
   constructor(
     private readonly limiter: Limiter,
     private readonly config: Config['rateLimit'],
@@ -66,7 +68,12 @@ export class RateLimits {
       { budget: day, cost },
     ]);
     const result = this.result(outcome, [minute, day], cost);
-    this.metrics.rateLimitDecisions.inc({ result: result.allowed ? 'allowed' : 'limited' });
+    // Every request's charge: its series looked up once (prom-client hashes labels on each call with them).
+    if (!result.allowed) this.metrics.rateLimitDecisions.inc({ result: 'limited' });
+    else {
+      this.allowed ??= this.metrics.rateLimitDecisions.labels({ result: 'allowed' });
+      this.allowed.inc();
+    }
     return result;
   }
 

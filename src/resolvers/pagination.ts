@@ -22,23 +22,17 @@ function decodeCursor(cursor: string): number {
   return offset;
 }
 
-/** An edge whose cursor is encoded when it is read: a page asked for by `nodes` never encodes one. */
-function edge<T>(node: T, offset: number): { cursor: string; node: T } {
-  return {
-    node,
-    get cursor() {
-      return encodeCursor(offset);
-    },
-  };
-}
-
 /** Forward cursor pagination over a list already in its final order (Relay connection shape). */
 export function paginate<T>(items: readonly T[], first: number, after?: string | null): Connection<T> {
   const start = after ? decodeCursor(after) + 1 : 0;
   const page = items.slice(start, start + first);
-  const edges = page.map((node, i) => edge(node, start + i));
+  let edges: Connection<T>['edges'] | undefined;
   return {
-    edges,
+    // Built when a query asks for edges: a page read by `nodes` (a dashboard's) never encodes a cursor.
+    get edges() {
+      edges ??= page.map((node, i) => ({ cursor: encodeCursor(start + i), node }));
+      return edges;
+    },
     nodes: page,
     totalCount: items.length,
     pageInfo: {
