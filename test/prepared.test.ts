@@ -1,5 +1,6 @@
-import { request as httpRequest } from 'node:http';
-import { describe, expect, it } from 'vitest';
+import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { modalStandIn } from './helpers/modal-stand-in.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
@@ -152,7 +153,9 @@ describe('a prepared operation is answered as the pipeline answers it', () => {
       ['One', 'Camden'],
       ['Two', 'City of London'],
     ] as const) {
-      await prepared(s, () => post(s, TWO, undefined, {}, name));
+      // Through the pipeline too: the document is compiled once per operation, not once for its first.
+      const pipeline = await prepared(s, () => post(s, TWO, undefined, {}, name));
+      expect(JSON.parse(pipeline.text).data.area.name).toBe(borough);
       const before = await preparedAnswers(s);
       const again = await post(s, TWO, undefined, {}, name);
       expect(await preparedAnswers(s)).toBe(before + 1);
@@ -162,6 +165,25 @@ describe('a prepared operation is answered as the pipeline answers it', () => {
 });
 
 describe('what a prepared operation may not answer gets the pipeline answer', () => {
+  it('a disallowed origin, a form POST without a CSRF header, a body or a document over the limits', async () => {
+    const s = await server({ ...ENV, MAX_BODY_BYTES: '2000' });
+    await prepared(s, () => post(s, AREA, CAMDEN, { origin: ORIGIN }));
+    const before = await preparedAnswers(s);
+    const origin = await post(s, AREA, CAMDEN, { origin: 'https://evil.example' });
+    expect([origin.status, JSON.parse(origin.text).errors[0].extensions.code]).toEqual([403, 'FORBIDDEN_ORIGIN']);
+    const form = await post(s, AREA, CAMDEN, { origin: ORIGIN, 'content-type': 'text/plain' });
+    expect([form.status, JSON.parse(form.text).errors[0].extensions.code]).toEqual([403, 'CSRF_HEADER_REQUIRED']);
+    const padded = await send(s, JSON.stringify({ query: `${AREA}${' '.repeat(3000)}`, variables: CAMDEN }), {
+      ...JSON_HEADERS,
+      'x-api-key': API_KEY,
+    });
+    expect(padded.status).toBe(413);
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: name`).join(' ');
+    const many = `query Many { area(code: "E09000007") { ${aliases} } }`;
+    for (let i = 0; i < 3; i += 1) expect(JSON.parse((await post(s, many)).text).errors[0].extensions.code).toBe('QUERY_TOO_COMPLEX');
+    expect(await preparedAnswers(s)).toBe(before);
+  });
+
   it('an unknown API key: 401 UNAUTHENTICATED', async () => {
     const s = await server(ENV);
     await prepared(s, () => post(s, AREA, CAMDEN));
@@ -228,7 +250,57 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
   });
 });
 
+/** An engine in front of the real one that holds every /areas call while `hold` is true (a hung engine). */
+async function holdingEngine() {
+  const held: ServerResponse[] = [];
+  const state = { hold: false };
+  const engine = createServer(async (req, res) => {
+    let body = '';
+    for await (const chunk of req) body += chunk;
+    if (state.hold && req.url === '/areas') return void held.push(res);
+    const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
+      method: req.method,
+      headers: { 'content-type': 'application/json' },
+      body: req.method === 'POST' ? body : undefined,
+    });
+    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+  });
+  await new Promise<void>((resolve) => engine.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(engine.address() as AddressInfo).port}`,
+    state,
+    held,
+    close: async () => {
+      for (const res of held) res.destroy();
+      engine.closeAllConnections();
+      await new Promise((resolve) => engine.close(resolve));
+    },
+  };
+}
+
 describe('a run that fails is answered by the pipeline, charged once', () => {
+  it('the engine hung at the drain deadline: SHUTTING_DOWN, and the run charged nothing', async () => {
+    const engine = await holdingEngine();
+    try {
+      const s = await server({ ...ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url, ENGINE_TIMEOUT_MS: '30000' });
+      const ask = () => post(s, AREA, CAMDEN, { 'x-api-key': SMALL_KEY });
+      const ok = await prepared(s, ask);
+      engine.state.hold = true;
+      s.app.cache.memory.clear();
+      const pending = ask();
+      await vi.waitFor(() => expect(engine.held).toHaveLength(1));
+      s.app.drain.expire();
+      const answer = await pending;
+      expect(answer.status).toBe(503);
+      expect(JSON.parse(answer.text).errors[0].extensions.code).toBe('SHUTTING_DOWN');
+      // The run was refunded whole: what is spent is the point the pipeline charges a request it refuses
+      // before execution (3 more, the run's price, would leave none).
+      expect(Number(answer.headers['x-ratelimit-remaining'])).toBeGreaterThanOrEqual(Number(ok.headers['x-ratelimit-remaining']) - 1);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('the engine failing mid-run: the coded error, one charge, one log line', async () => {
     let down = false;
     const modal = await modalStandIn((request) =>

@@ -172,7 +172,8 @@ export function render(r: Report): string {
       `(${fmtInt(API_KEY_TIER.perMinute)} points a minute, ${fmtInt(API_KEY_TIER.perDay)} a day, \`RATE_LIMIT_TIERS\`), so the single ` +
       'load generator is not throttled; the limiter still prices and charges every request. (The built-in `internal` tier, ' +
       '1,000,000 points a minute, would be spent by the load run: see there.)',
-    '- Full server, cache off: the same, started with `RESPONSE_CACHE=off` (graphql-jit and our plugins, every operation executed).',
+    '- Full server, cache off: the same, started with `RESPONSE_CACHE=off` (graphql-jit and our plugins, every operation executed; ' +
+      'a repeated question runs as a prepared operation, in front of Yoga: README, "Prepared operations").',
     '- minimal-server.ts: `bench/minimal-server.ts`, node:http + graphql-js `buildSchema`, a parse-and-validate cache keyed by query text, ' +
       'the data fetched once from its own engine at start and held in memory, the areas sorted per request; no plugins, no logging, no limits.',
     '- Strict minimal: `bench/strict-minimal-server.ts`, HTTP and GraphQL alone: node:http + graphql-js, a parse-and-validate cache keyed ' +
