@@ -21,6 +21,7 @@ import { useCodedHttpRefusals, useErrorCodes } from './http/error-codes-plugin.t
 import { useErrorMetrics } from './http/error-metrics.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
 import { useGraphiQLPage } from './http/graphiql-page.ts';
+import { useHandedOverRuns } from './http/hit-path/handover.ts';
 import { HitPath } from './http/hit-path/hit-path.ts';
 import { useHitPathRecorder } from './http/hit-path/record-plugin.ts';
 import { useHttpCache } from './http/http-cache.ts';
@@ -197,6 +198,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
       useCostLimits({ schema, limits: rateLimits, metrics, graphqlEndpoint: config.graphqlPath, clientOf }),
       useDeferStream(),
       ...useJit(),
+      // A prepared run the fast path handed on (errors, stale parts) gives its result: nothing runs twice.
+      ...(hitPath ? [useHandedOverRuns()] : []),
       // After the cost plugin and graphql-jit: a hit is priced and charged, and skips only execution.
       useResponseCache({
         responses: config.responseCache.enabled ? responseCache : undefined,

@@ -1,6 +1,7 @@
 import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, inject, it, vi } from 'vitest';
+import { liveHeap } from './helpers/heap.ts';
 import { modalStandIn } from './helpers/modal-stand-in.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
@@ -238,6 +239,25 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
     expect(await preparedAnswers(s)).toBe(0);
   });
 
+  it('variables the operation does not declare are not kept: a flood of them stays within the bound', async () => {
+    const s = await server(ENV);
+    // About 15 KB of JSON that takes ten times that as objects, each body different, each sent twice (a plan).
+    const junk = Array.from({ length: 5000 }, () => ({}));
+    const flood = async (from: number, to: number) => {
+      for (let n = from; n < to; n += 1) {
+        const body = JSON.stringify({ query: '{ __typename }', variables: { junk, n } });
+        for (let i = 0; i < 2; i += 1) expect((await send(s, body, { ...JSON_HEADERS, 'x-api-key': API_KEY })).status).toBe(200);
+      }
+    };
+    await flood(0, 20);
+    const before = liveHeap();
+    await flood(20, 220);
+    const grown = (liveHeap() - before) / (1024 * 1024);
+    // Kept whole, these were about 20 MB (an outside tester's measurement); the plans' bound is 2 MB.
+    expect(grown).toBeLessThan(4);
+    expect(await preparedAnswers(s)).toBe(0);
+  });
+
   it('a question asked once is not prepared: one-off variables take no plan', async () => {
     const s = await server(ENV);
     // The document is compiled after its second run; every later code is new.
@@ -250,14 +270,22 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
   });
 });
 
-/** An engine in front of the real one that holds every /areas call while `hold` is true (a hung engine). */
-async function holdingEngine() {
+/**
+ * An engine in front of the real one: while `hold` is true it holds every /areas call (a hung engine); while
+ * `failAfterMs` is set it answers each 503 after that long (a slow failing one). It counts the /areas calls.
+ */
+async function engineInFront() {
   const held: ServerResponse[] = [];
-  const state = { hold: false };
+  const state: { hold: boolean; failAfterMs?: number; areaCalls: number } = { hold: false, areaCalls: 0 };
   const engine = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
+    if (req.url === '/areas') state.areaCalls += 1;
     if (state.hold && req.url === '/areas') return void held.push(res);
+    if (state.failAfterMs !== undefined && req.url === '/areas') {
+      setTimeout(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}'), state.failAfterMs);
+      return;
+    }
     const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
       method: req.method,
       headers: { 'content-type': 'application/json' },
@@ -280,7 +308,7 @@ async function holdingEngine() {
 
 describe('a run that fails is answered by the pipeline, charged once', () => {
   it('the engine hung at the drain deadline: SHUTTING_DOWN, and the run charged nothing', async () => {
-    const engine = await holdingEngine();
+    const engine = await engineInFront();
     try {
       const s = await server({ ...ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url, ENGINE_TIMEOUT_MS: '30000' });
       const ask = () => post(s, AREA, CAMDEN, { 'x-api-key': SMALL_KEY });
@@ -296,6 +324,32 @@ describe('a run that fails is answered by the pipeline, charged once', () => {
       // The run was refunded whole: what is spent is the point the pipeline charges a request it refuses
       // before execution (3 more, the run's price, would leave none).
       expect(Number(answer.headers['x-ratelimit-remaining'])).toBeGreaterThanOrEqual(Number(ok.headers['x-ratelimit-remaining']) - 1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it('a slow failing engine is asked once, and the request waits for one run, as its log line says', async () => {
+    const engine = await engineInFront();
+    try {
+      const s = await server({ ...ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url });
+      const ask = () => post(s, AREA, CAMDEN);
+      await prepared(s, ask);
+      engine.state.failAfterMs = 400;
+      engine.state.areaCalls = 0;
+      s.app.cache.memory.clear();
+      const lines = s.logs.length;
+      const started = performance.now();
+      const failed = await ask();
+      const waited = performance.now() - started;
+      expect(JSON.parse(failed.text).errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+      // The pipeline answered with the prepared run's result: the engine was asked once, not once per run.
+      expect(engine.state.areaCalls).toBe(1);
+      expect(waited).toBeLessThan(800);
+      const [line] = s.logs.slice(lines).filter((l) => l.event === 'request');
+      // Timed from its arrival, the prepared run included, and with that run's engine call.
+      expect(line!.durationMs).toBeGreaterThanOrEqual(400);
+      expect(line!.engineCalls).toBe(1);
     } finally {
       await engine.close();
     }

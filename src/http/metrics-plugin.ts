@@ -1,6 +1,7 @@
 import { getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
 import type { Config } from '../config/config.ts';
+import { receivedAt } from '../lib/received-at.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { metricsAccess, scrape } from './metrics-access.ts';
@@ -28,8 +29,8 @@ export function useMetrics(metrics: Metrics, config: MetricsConfig, log?: Log, p
   const started = new WeakMap<Request, number>();
 
   return {
-    async onRequest({ request, url, endResponse, fetchAPI }) {
-      started.set(request, performance.now());
+    async onRequest({ request, serverContext, url, endResponse, fetchAPI }) {
+      started.set(request, receivedAt(serverContext));
       // With `port` or `off`, /metrics is an unknown path here and gets the same 404 as any other.
       if (url.pathname !== path || (access !== 'open' && access !== 'token')) return;
       const { status, headers, body } = await scrape(metrics.registry, request.headers.get('authorization'), token);

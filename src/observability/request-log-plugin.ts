@@ -1,5 +1,6 @@
 import { type DocumentNode, type GraphQLSchema, getOperationAST } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { receivedAt } from '../lib/received-at.ts';
 import { refusalOf } from '../lib/refusals.ts';
 import { requestIdOf } from '../lib/request-id.ts';
 import { resultsOf } from '../lib/results.ts';
@@ -62,8 +63,9 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
   };
 
   return {
-    onRequest({ request }) {
-      entries.set(request, { started: performance.now(), codes: new Set() });
+    onRequest({ request, serverContext }) {
+      // From its arrival: a request the fast path handed on (http/hit-path) was timed from there.
+      entries.set(request, { started: receivedAt(serverContext), codes: new Set() });
     },
     onParams({ request, params }) {
       const entry = entries.get(request);

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import type { ResponseCache } from '../../cache/response-cache.ts';
 import type { CachedAnswer } from '../../cache/response-memory.ts';
+import { markReceived, receivedAt } from '../../lib/received-at.ts';
 import { requestIdFrom } from '../../lib/request-id.ts';
 import type { Log } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
@@ -15,6 +16,7 @@ import { bytesOf, compress, type Encoding } from '../compression.ts';
 import type { Drain } from '../drain.ts';
 import { sharedCacheControl, weakEtag } from '../http-cache.ts';
 import { fingerprintOf } from './fingerprint.ts';
+import { handOver } from './handover.ts';
 import { type ExecutionOptions, type Plan, type PreparedContext, prepare, run } from './prepared.ts';
 
 /** An answer from the response cache: the entry of `question`, with the cost the pipeline worked out for it. */
@@ -138,6 +140,7 @@ export class HitPath {
       res.destroy();
     };
     return (req, res) => {
+      markReceived(req);
       const length = this.eligibleLength(req);
       if (length === undefined) return pipeline(req, res);
       if (length === 0) return void this.serve(req, res, undefined, pipeline).catch((error) => fail(error, res));
@@ -204,7 +207,7 @@ export class HitPath {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, body: Buffer | undefined, pipeline: Handler): Promise<void> {
-    const started = performance.now();
+    const started = receivedAt({ req });
     const fingerprint = fingerprintOf(req, body);
     const replay = this.replays.get(fingerprint);
     let answered = false;
@@ -235,7 +238,7 @@ export class HitPath {
     if (req.headers.authorization !== undefined && isAdminRequest(request, adminToken)) return false;
     const answered =
       'plan' in replay.source
-        ? await this.execute(replay.source.plan, replay.requested, request, client)
+        ? await this.execute(req, replay.source.plan, replay.requested, request, client)
         : await this.lookUp(replay.source, replay, client);
     if (!answered) return false;
 
@@ -315,6 +318,7 @@ export class HitPath {
    * budget refuses (nothing was charged), or the answer is not a plain one (everything charged is refunded).
    */
   private async execute(
+    req: IncomingMessage,
     plan: Plan,
     requested: number,
     request: HeaderSource & { method: string },
@@ -328,14 +332,20 @@ export class HitPath {
     if (!charge.allowed) return undefined;
     const store = charge.charged[0]!.decision.store;
     const context = execution.contextOf(request, client);
-    const ran = await run(prepared, context, execution).catch((error: unknown) => {
+    const outcome = await run(prepared, context, execution).catch((error: unknown) => {
       this.options.log('hit_path.failed', { message: error instanceof Error ? error.message : String(error) });
       return undefined;
     });
-    if (!ran) {
+    if (!outcome || 'result' in outcome) {
       await limits.refund(client, requested, store);
+      // The pipeline answers with this run's result (handover.ts): it is charged once, and nothing runs twice.
+      if (outcome) {
+        const { document } = prepared;
+        handOver(req, { document, operationName: plan.operationName, result: outcome.result, stats: context.stats });
+      }
       return undefined;
     }
+    const ran = outcome.plain;
     const unused = unusedPoints(requested, requested, ran.actual);
     const charged = unused > 0 ? await limits.refund(client, unused, store) : charge.charged;
     const seconds = (performance.now() - began) / 1000;
@@ -372,10 +382,9 @@ export class HitPath {
   }
 }
 
-/** What a replay's source keeps on the heap, roughly, in characters. */
+/** What a replay's source keeps on the heap, roughly, in characters (two bytes each below). */
 function sourceLength(source: Replay['source']): number {
-  if ('question' in source) return source.question.length;
-  return 256 + (source.plan.variables ? JSON.stringify(source.plan.variables).length : 0);
+  return 'question' in source ? source.question.length : 128 + source.plan.bytes / 2;
 }
 
 interface SharedForm {

@@ -14,8 +14,13 @@ export interface Plan {
   /** Yoga's parsed document, while its document cache holds it; the compiled query lives exactly as long. */
   document: WeakRef<DocumentNode>;
   operationName: string | undefined;
-  /** As sent (the fingerprint covers the body), frozen: graphql-jit coerces them into an object of its own. */
+  /**
+   * The variables the operation declares, as sent (the fingerprint covers the body), frozen: graphql-jit
+   * coerces them into an object of its own. Others sent are left out: nothing reads them.
+   */
   variables: Readonly<Record<string, unknown>> | undefined;
+  /** The heap the variables take, by heapBytesOf's estimate: what the plan costs the hit path's memory bound. */
+  bytes: number;
 }
 
 /** What an operation's resolvers get and what the fast path reads back: the loaders' stats, the request id. */
@@ -53,20 +58,24 @@ export interface Ran {
 }
 
 /**
- * Runs the prepared operation with `context`. Undefined when the answer would not be a plain one: errors
- * (masked, coded, reported, given their status by the pipeline's plugins), parts served stale
- * (`extensions.stale`), or the drain deadline; the caller then refunds what it charged and hands the request
- * to the pipeline, which runs it again and answers it as it always does.
+ * Runs the prepared operation with `context`. `plain` when its answer is data alone; else `result` is what
+ * ran (errors, parts served stale, the drain deadline's SHUTTING_DOWN), which the pipeline's plugins turn
+ * into the answer (masked, coded, reported, given a status, marked stale): the caller refunds what it
+ * charged and hands the request, with this result, to the pipeline (handover.ts).
  */
-export async function run(prepared: Prepared, context: PreparedContext, options: ExecutionOptions): Promise<Ran | undefined> {
+export async function run(
+  prepared: Prepared,
+  context: PreparedContext,
+  options: ExecutionOptions,
+): Promise<{ plain: Ran } | { result: ExecutionResult }> {
   const { plan, document, compiled } = prepared;
   const result = (await untilDeadline(
     () => compiled.query(undefined, context, plan.variables as Record<string, unknown> | undefined),
     options.expired,
   )) as ExecutionResult;
-  if (result.errors?.length || !result.data || context.stats.stale.size > 0) return undefined;
+  if (result.errors?.length || !result.data || context.stats.stale.size > 0) return { result };
   const actual = actualCost(options.schema, document, plan.operationName, plan.variables, result.data);
-  return { data: result.data, actual, context };
+  return { plain: { data: result.data, actual, context } };
 }
 
 /** Frozen all the way down, so no run can change what the next one is given. */

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import { type ExecutionArgs, getOperationAST } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { heapBytesOf } from '../../cache/heap-size.ts';
 import { isDeprecatedCoordinate, operationCoordinates } from '../../observability/operation-coordinates.ts';
 import type { Encoding } from '../compression.ts';
 import { compiledQueryOf } from '../jit.ts';
@@ -142,10 +143,27 @@ function planOf(
   askedBefore: () => boolean,
 ): { plan: Plan } | undefined {
   if (request.method !== 'POST' || requested === 0) return undefined;
-  if (getOperationAST(args.document, args.operationName)?.operation !== 'query') return undefined;
+  const operation = getOperationAST(args.document, args.operationName);
+  if (operation?.operation !== 'query') return undefined;
   if (request.headers.has('authorization') && context.admin) return undefined;
   // Before the compiled query is looked for: a document's first run (not compiled yet) counts as asked.
   if (!askedBefore() || !compiledQueryOf(args.document, args.operationName)) return undefined;
-  const variables = args.variableValues ? deepFreeze(structuredClone(args.variableValues)) : undefined;
-  return { plan: { document: new WeakRef(args.document), operationName: args.operationName ?? undefined, variables } };
+  const declared = (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value);
+  const sent = args.variableValues ?? {};
+  const kept = declared.filter((name) => name in sent);
+  const variables = kept.length > 0 ? Object.fromEntries(kept.map((name) => [name, sent[name]])) : undefined;
+  // Large variables are rare and gain least (their answer is large too); they would crowd out the rest.
+  const bytes = variables ? heapBytesOf(variables) : 0;
+  if (bytes > MAX_PLAN_VARIABLES_BYTES) return undefined;
+  return {
+    plan: {
+      document: new WeakRef(args.document),
+      operationName: args.operationName ?? undefined,
+      variables: variables && deepFreeze(structuredClone(variables)),
+      bytes,
+    },
+  };
 }
+
+/** The variables a plan may keep, by their heap (heapBytesOf): a hundredth of the 2 MB the hit path keeps. */
+const MAX_PLAN_VARIABLES_BYTES = 20 * 1024;
