@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { type Answer, send, stable } from './helpers/raw-http.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
 // The hit path (src/http/hit-path): a request the same as one the pipeline answered from the response cache is
@@ -24,44 +23,6 @@ const ENV = {
   ADMIN_TOKEN,
   CORS_ORIGINS: ORIGIN,
 };
-
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-  bytes: Buffer;
-}
-
-function decoded(answer: Answer): string {
-  const encoding = answer.headers['content-encoding'];
-  if (encoding === 'br') return brotliDecompressSync(answer.bytes).toString('utf8');
-  if (encoding === 'gzip') return gunzipSync(answer.bytes).toString('utf8');
-  return answer.text;
-}
-
-/** One request over node:http, so that every header (Content-Length, chunked bodies) is as the test says. */
-function send(
-  s: TestServer,
-  {
-    method = 'POST',
-    path = '/graphql',
-    body,
-    headers = {},
-  }: { method?: string; path?: string; body?: string; headers?: Record<string, string> },
-): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${s.url}${path}`, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => {
-        const bytes = Buffer.concat(chunks);
-        resolve({ status: res.statusCode!, headers: res.headers, text: bytes.toString('utf8'), bytes });
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
 
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
 const post = (s: TestServer, query: string, variables?: object, headers: Record<string, string> = {}) =>
@@ -85,22 +46,6 @@ async function primed(s: TestServer, ask: () => Promise<Answer>): Promise<Answer
   const hit = await ask();
   expect(s.logs.filter((l) => l.event === 'request').at(-1)!.responseCache).toBe('hit');
   return hit;
-}
-
-/** The parts of two answers that must be equal whoever asks and whenever: all but ids, dates and the budget's state. */
-function stable(answer: Answer) {
-  const {
-    date,
-    'x-request-id': _id,
-    ratelimit,
-    'x-ratelimit-remaining': _r,
-    'x-ratelimit-reset': _t,
-    'content-length': _l,
-    ...headers
-  } = answer.headers;
-  const body = JSON.parse(decoded(answer));
-  if (body.extensions?.cost?.throttleStatus) body.extensions.cost.throttleStatus.currentlyAvailable = 'per request';
-  return { status: answer.status, headers, body, ratelimit: typeof ratelimit };
 }
 
 describe('the hit path answers as the pipeline would', () => {

@@ -1,8 +1,9 @@
-import { createServer, request as httpRequest, type ServerResponse } from 'node:http';
+import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { describe, expect, inject, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { liveHeap } from './helpers/heap.ts';
-import { modalStandIn } from './helpers/modal-stand-in.ts';
+import { forwardToEngine, modalStandIn } from './helpers/modal-stand-in.ts';
+import { type Answer, send, stable } from './helpers/raw-http.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
 // Prepared operations (src/http/hit-path/prepared.ts): a query POST the pipeline ran with a plain answer is,
@@ -27,30 +28,9 @@ const ENV = {
   CORS_ORIGINS: ORIGIN,
 };
 
-interface Answer {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  text: string;
-}
-
-function send(s: TestServer, body: string, headers: Record<string, string>): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(`${s.url}/graphql`, { method: 'POST', headers }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        text += chunk;
-      });
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, text }));
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
 const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/graphql-response+json' };
 const post = (s: TestServer, query: string, variables?: object, headers: Record<string, string> = {}, operationName?: string) =>
-  send(s, JSON.stringify({ query, variables, operationName }), { ...JSON_HEADERS, 'x-api-key': API_KEY, ...headers });
+  send(s, { body: JSON.stringify({ query, variables, operationName }), headers: { ...JSON_HEADERS, 'x-api-key': API_KEY, ...headers } });
 
 async function metric(s: TestServer, name: string): Promise<number> {
   const text = await (await fetch(`${s.url}/metrics`)).text();
@@ -68,14 +48,6 @@ async function prepared(s: TestServer, ask: () => Promise<Answer>): Promise<Answ
   return second;
 }
 
-/** What must be equal whoever asks and whenever: all but ids, dates and the budget's state. */
-function stable(answer: Answer) {
-  const { date, 'x-request-id': _id, ratelimit, 'x-ratelimit-remaining': _r, 'x-ratelimit-reset': _t, ...headers } = answer.headers;
-  const body = JSON.parse(answer.text);
-  if (body.extensions?.cost?.throttleStatus) body.extensions.cost.throttleStatus.currentlyAvailable = 'per request';
-  return { status: answer.status, headers, body, ratelimit: typeof ratelimit };
-}
-
 describe('a prepared operation is answered as the pipeline answers it', () => {
   const cases: { name: string; ask: (s: TestServer) => Promise<Answer> }[] = [
     { name: 'a query with variables and an API key', ask: (s) => post(s, AREA, CAMDEN) },
@@ -83,7 +55,7 @@ describe('a prepared operation is answered as the pipeline answers it', () => {
     { name: 'a dashboard page with its cursors, as plain JSON', ask: (s) => post(s, DASHBOARD, undefined, { accept: 'application/json' }) },
     {
       name: 'without a key (charged to the address)',
-      ask: (s) => send(s, JSON.stringify({ query: AREA, variables: CAMDEN }), JSON_HEADERS),
+      ask: (s) => send(s, { body: JSON.stringify({ query: AREA, variables: CAMDEN }), headers: JSON_HEADERS }),
     },
   ];
 
@@ -174,9 +146,9 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
     expect([origin.status, JSON.parse(origin.text).errors[0].extensions.code]).toEqual([403, 'FORBIDDEN_ORIGIN']);
     const form = await post(s, AREA, CAMDEN, { origin: ORIGIN, 'content-type': 'text/plain' });
     expect([form.status, JSON.parse(form.text).errors[0].extensions.code]).toEqual([403, 'CSRF_HEADER_REQUIRED']);
-    const padded = await send(s, JSON.stringify({ query: `${AREA}${' '.repeat(3000)}`, variables: CAMDEN }), {
-      ...JSON_HEADERS,
-      'x-api-key': API_KEY,
+    const padded = await send(s, {
+      body: JSON.stringify({ query: `${AREA}${' '.repeat(3000)}`, variables: CAMDEN }),
+      headers: { ...JSON_HEADERS, 'x-api-key': API_KEY },
     });
     expect(padded.status).toBe(413);
     const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: name`).join(' ');
@@ -246,7 +218,8 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
     const flood = async (from: number, to: number) => {
       for (let n = from; n < to; n += 1) {
         const body = JSON.stringify({ query: '{ __typename }', variables: { junk, n } });
-        for (let i = 0; i < 2; i += 1) expect((await send(s, body, { ...JSON_HEADERS, 'x-api-key': API_KEY })).status).toBe(200);
+        for (let i = 0; i < 2; i += 1)
+          expect((await send(s, { body, headers: { ...JSON_HEADERS, 'x-api-key': API_KEY } })).status).toBe(200);
       }
     };
     await flood(0, 20);
@@ -286,12 +259,7 @@ async function engineInFront() {
       setTimeout(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}'), state.failAfterMs);
       return;
     }
-    const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
-      method: req.method,
-      headers: { 'content-type': 'application/json' },
-      body: req.method === 'POST' ? body : undefined,
-    });
-    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    await forwardToEngine(req, body, res);
   });
   await new Promise<void>((resolve) => engine.listen(0, '127.0.0.1', resolve));
   return {

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inject } from 'vitest';
 
@@ -26,12 +26,7 @@ export async function modalStandIn(answer: (request: Received) => { status: numb
       res.writeHead(own.status, { 'content-type': 'application/json' }).end(JSON.stringify(own.body));
       return;
     }
-    const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
-      method: req.method,
-      headers: { 'content-type': 'application/json' },
-      body: req.method === 'POST' ? body : undefined,
-    });
-    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    await forwardToEngine(req, body, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
@@ -45,4 +40,14 @@ export async function modalStandIn(answer: (request: Received) => { status: numb
 export function failing(n: number) {
   let failures = 0;
   return () => (failures++ < n ? { status: 503, body: { error: 'unavailable' } } : undefined);
+}
+
+/** Answers `req` (whose body was `body`) as the real local engine does. */
+export async function forwardToEngine(req: IncomingMessage, body: string, res: ServerResponse): Promise<void> {
+  const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
+    method: req.method,
+    headers: { 'content-type': 'application/json' },
+    body: req.method === 'POST' ? body : undefined,
+  });
+  res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
 }
