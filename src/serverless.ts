@@ -47,8 +47,9 @@ export function createRouteHandlers(options: RouteHandlerOptions): RouteHandlers
     if (app || problem) return app;
     try {
       // Vercel compresses at its edge, and Next's server drops a route's own content-encoding header (the
-      // client would get compressed bytes it cannot read): leave compression to the platform.
-      app = createApp(loadConfig(process.env, { serverless: { manifest } }), { compress: false });
+      // client would get compressed bytes it cannot read): leave compression to the platform. The fast path
+      // (hit path, prepared operations) is node:http's handler, which a platform does not call: not built.
+      app = createApp(loadConfig(process.env, { serverless: { manifest } }), { compress: false, hitPath: false });
     } catch (error) {
       if (!(error instanceof ConfigError)) throw error;
       problem = error;
