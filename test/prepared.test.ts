@@ -32,9 +32,10 @@ const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/
 const post = (s: TestServer, query: string, variables?: object, headers: Record<string, string> = {}, operationName?: string) =>
   send(s, { body: JSON.stringify({ query, variables, operationName }), headers: { ...JSON_HEADERS, 'x-api-key': API_KEY, ...headers } });
 
-async function metric(s: TestServer, name: string): Promise<number> {
+/** A sample of /metrics: `series` is a regular expression of its name and labels. */
+async function metric(s: TestServer, series: string, parse: (text: string) => number = Number): Promise<number> {
   const text = await (await fetch(`${s.url}/metrics`)).text();
-  return Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? Number.NaN);
+  return parse(new RegExp(`^${series} (\\S+)`, 'm').exec(text)?.[1] ?? 'NaN');
 }
 const preparedAnswers = (s: TestServer) => metric(s, 'veo_prepared_answers_total');
 const lastLine = (s: TestServer) => s.logs.filter((l) => l.event === 'request').at(-1)!;
@@ -245,11 +246,15 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
 
 /**
  * An engine in front of the real one: while `hold` is true it holds every /areas call (a hung engine); while
- * `failAfterMs` is set it answers each 503 after that long (a slow failing one). It counts the /areas calls.
+ * `failAfterMs` is set it answers each 503 after that long (a slow failing one); `rewrite` edits every answer's
+ * text. It counts the /areas calls.
  */
 async function engineInFront() {
   const held: ServerResponse[] = [];
-  const state: { hold: boolean; failAfterMs?: number; areaCalls: number } = { hold: false, areaCalls: 0 };
+  const state: { hold: boolean; failAfterMs?: number; rewrite?: (text: string) => string; areaCalls: number } = {
+    hold: false,
+    areaCalls: 0,
+  };
   const engine = createServer(async (req, res) => {
     let body = '';
     for await (const chunk of req) body += chunk;
@@ -259,7 +264,7 @@ async function engineInFront() {
       setTimeout(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}'), state.failAfterMs);
       return;
     }
-    await forwardToEngine(req, body, res);
+    await forwardToEngine(req, body, res, state.rewrite);
   });
   await new Promise<void>((resolve) => engine.listen(0, '127.0.0.1', resolve));
   return {
@@ -307,6 +312,9 @@ describe('a run that fails is answered by the pipeline, charged once', () => {
       engine.state.areaCalls = 0;
       s.app.cache.memory.clear();
       const lines = s.logs.length;
+      const timed = () =>
+        metric(s, 'veo_graphql_operation_duration_seconds_sum\\{operation_type="query",operation_name="Area"\\}', Number.parseFloat);
+      const timedBefore = await timed();
       const started = performance.now();
       const failed = await ask();
       const waited = performance.now() - started;
@@ -318,6 +326,51 @@ describe('a run that fails is answered by the pipeline, charged once', () => {
       // Timed from its arrival, the prepared run included, and with that run's engine call.
       expect(line!.durationMs).toBeGreaterThanOrEqual(400);
       expect(line!.engineCalls).toBe(1);
+      // And the operation's duration metric counts the run (the pipeline only gave its result).
+      expect((await timed()) - timedBefore).toBeGreaterThanOrEqual(0.4);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("Yoga's parsed document evicted meanwhile: the run is still handed over, the engine asked once", async () => {
+    const engine = await engineInFront();
+    try {
+      const s = await server({ ...ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url });
+      const ask = () => post(s, AREA, CAMDEN);
+      await prepared(s, ask);
+      // 40 documents of 1,200 characters: past Yoga's document cache (24 MB at 750 bytes a character).
+      for (let i = 0; i < 40; i += 1) expect((await post(s, `query Pad${i} { __typename ${' '.repeat(1200)} }`)).status).toBe(200);
+      engine.state.failAfterMs = 100;
+      engine.state.areaCalls = 0;
+      s.app.cache.memory.clear();
+      const failed = await ask();
+      expect(JSON.parse(failed.text).errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');
+      expect(engine.state.areaCalls).toBe(1);
+    } finally {
+      await engine.close();
+    }
+  });
+
+  it("a value graphql-jit cannot serialise is masked and coded as graphql-js's is, on every path", async () => {
+    const engine = await engineInFront();
+    try {
+      const s = await server({ ...ENV, ENGINE_MODE: 'modal', MODAL_ENDPOINT_URL: engine.url });
+      // A rank past Int's 32 bits: the engine's contract takes it, the schema's Int cannot write it.
+      engine.state.rewrite = (text) => text.replace(/"rank":\s*\d+/g, '"rank":9999999999');
+      const answers: Answer[] = [];
+      // The first run is graphql-js's, the next the pipeline's compiled run, the last ones prepared runs handed over.
+      for (let i = 0; i < 4; i += 1) answers.push(await post(s, AREA, CAMDEN));
+      for (const answer of answers) {
+        const [error] = JSON.parse(answer.text).errors;
+        expect(error).toMatchObject({
+          message: 'Unexpected error.',
+          path: ['area', 'safety', 'rank'],
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+        });
+        expect(error.locations).toHaveLength(1);
+      }
+      expect(s.logs.filter((l) => l.event === 'request').map((l) => l.errorCodes)).toEqual(Array(4).fill(['INTERNAL_SERVER_ERROR']));
     } finally {
       await engine.close();
     }

@@ -103,8 +103,7 @@ function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
  * graphql-js's execution at the top. Documents it cannot run, and documents not (yet) worth compiling, keep
  * the standard executor. (Written here rather than @envelop/graphql-jit, which keys its compilations by
  * document alone, so a document's second operation would run the first's, and keeps them out of reach of
- * the fast path.) Its field errors carry no AST nodes, which Yoga needs to keep `locations` on an error it
- * masks; they get them back here, from the document.
+ * the fast path.) Its errors are settled as graphql-js's (settledJitResult).
  */
 export function useJit(): Plugin[] {
   const mayCompile = compileBudget();
@@ -119,7 +118,8 @@ export function useJit(): Plugin[] {
           // graphql-jit runs no @defer or subscription (documentFitsJit), so this is one result.
           onExecuteDone: (payload) =>
             handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-              if (result.errors?.some((e) => e.path && !e.nodes)) setResult(withLocations(result, args));
+              const settled = settledJitResult(result, args.document, args.operationName);
+              if (settled !== result) setResult(settled);
             }),
         };
       },
@@ -127,13 +127,29 @@ export function useJit(): Plugin[] {
   ];
 }
 
-function withLocations(result: ExecutionResult, args: ExecutionArgs): ExecutionResult {
-  const operation = getOperationAST(args.document, args.operationName);
-  const fragments = fragmentsOf(args.document);
-  const errors = result.errors!.map((e) => {
-    if (!e.path || e.nodes || !operation) return e;
-    const nodes = fieldNodesAt(operation.selectionSet, fragments, e.path).map((f) => f.node);
-    return new GraphQLError(e.message, { nodes, path: e.path, originalError: e.originalError, extensions: e.extensions });
+/**
+ * graphql-jit's errors as graphql-js gives them. Each gets its AST nodes back (Yoga needs them to keep
+ * `locations` on an error it masks). An error graphql-jit made itself (a value its scalar cannot serialise, a
+ * null in a non-null field) has no original error, so Yoga would send its message as it is; graphql-js gives
+ * those an original error that is not a GraphQL error, and Yoga masks and reports them as unexpected
+ * ("Unexpected error.", INTERNAL_SERVER_ERROR, to Sentry). They get one here too. Used for every compiled run:
+ * the pipeline's (below) and a prepared operation's (hit-path/prepared.ts).
+ */
+export function settledJitResult(
+  result: ExecutionResult,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): ExecutionResult {
+  // Field errors only: an error without a path (the drain's SHUTTING_DOWN) is not graphql-jit's.
+  const unsettled = (e: GraphQLError) => e.path !== undefined && (!e.nodes || !e.originalError);
+  if (!result.errors?.some(unsettled)) return result;
+  const operation = getOperationAST(document, operationName);
+  const fragments = fragmentsOf(document);
+  const errors = result.errors.map((e) => {
+    if (!unsettled(e)) return e;
+    const nodes = e.nodes ?? (e.path && operation ? fieldNodesAt(operation.selectionSet, fragments, e.path).map((f) => f.node) : undefined);
+    const originalError = e.originalError ?? new Error(e.message);
+    return new GraphQLError(e.message, { nodes, path: e.path, originalError, extensions: e.extensions });
   });
   return { ...result, errors };
 }

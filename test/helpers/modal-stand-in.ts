@@ -42,12 +42,17 @@ export function failing(n: number) {
   return () => (failures++ < n ? { status: 503, body: { error: 'unavailable' } } : undefined);
 }
 
-/** Answers `req` (whose body was `body`) as the real local engine does. */
-export async function forwardToEngine(req: IncomingMessage, body: string, res: ServerResponse): Promise<void> {
+/** Answers `req` (whose body was `body`) as the real local engine does, its answer's text through `rewrite`. */
+export async function forwardToEngine(
+  req: IncomingMessage,
+  body: string,
+  res: ServerResponse,
+  rewrite: (text: string) => string = (text) => text,
+): Promise<void> {
   const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
     method: req.method,
     headers: { 'content-type': 'application/json' },
     body: req.method === 'POST' ? body : undefined,
   });
-  res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+  res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(rewrite(await upstream.text()));
 }

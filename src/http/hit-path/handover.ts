@@ -13,6 +13,21 @@ interface Run {
   operationName: string | undefined;
   result: ExecutionResult;
   stats: object;
+  /** How long the run took: the operation's duration (the metrics plugin adds it to the pipeline's). */
+  seconds: number;
+}
+
+/** What the pipeline's operation context gets from a handed-over run (read by http/metrics-plugin.ts). */
+export interface HandedOverContext {
+  preparedRunSeconds?: number;
+}
+
+/**
+ * The same document: the same object, or the same text. Yoga's document cache may have let the plan's
+ * parsed document go and parsed the text again; the request (and so its body) is the one handed over.
+ */
+function sameDocument(a: DocumentNode, b: DocumentNode): boolean {
+  return a === b || (a.loc !== undefined && a.loc.source.body === b.loc?.source.body);
 }
 
 const runs = new WeakMap<IncomingMessage, Run>();
@@ -34,8 +49,10 @@ export function useHandedOverRuns(): Plugin {
       const run = req && runs.get(req);
       if (!run) return;
       runs.delete(req!);
-      if (run.document !== args.document || run.operationName !== (args.operationName ?? undefined)) return;
-      Object.assign((args.contextValue as unknown as { stats: object }).stats, run.stats);
+      if (!sameDocument(run.document, args.document) || run.operationName !== (args.operationName ?? undefined)) return;
+      const context = args.contextValue as unknown as { stats: object } & HandedOverContext;
+      Object.assign(context.stats, run.stats);
+      context.preparedRunSeconds = run.seconds;
       setExecuteFn(() => run.result);
     },
   };

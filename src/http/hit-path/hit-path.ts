@@ -337,11 +337,12 @@ export class HitPath {
       return undefined;
     });
     if (!outcome || 'result' in outcome) {
+      const seconds = (performance.now() - began) / 1000;
       await limits.refund(client, requested, store);
       // The pipeline answers with this run's result (handover.ts): it is charged once, and nothing runs twice.
       if (outcome) {
         const { document } = prepared;
-        handOver(req, { document, operationName: plan.operationName, result: outcome.result, stats: context.stats });
+        handOver(req, { document, operationName: plan.operationName, result: outcome.result, stats: context.stats, seconds });
       }
       return undefined;
     }

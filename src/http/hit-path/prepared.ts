@@ -3,7 +3,7 @@ import type { CompiledQuery } from 'graphql-jit';
 import type { Client, HeaderSource } from '../../ratelimit/clients.ts';
 import { actualCost } from '../../ratelimit/cost.ts';
 import { untilDeadline } from '../drain.ts';
-import { compiledQueryOf } from '../jit.ts';
+import { compiledQueryOf, settledJitResult } from '../jit.ts';
 
 /**
  * How to run an operation again that the pipeline ran with a plain answer (200, data, no errors, nothing
@@ -69,10 +69,11 @@ export async function run(
   options: ExecutionOptions,
 ): Promise<{ plain: Ran } | { result: ExecutionResult }> {
   const { plan, document, compiled } = prepared;
-  const result = (await untilDeadline(
+  const ran = (await untilDeadline(
     () => compiled.query(undefined, context, plan.variables as Record<string, unknown> | undefined),
     options.expired,
   )) as ExecutionResult;
+  const result = settledJitResult(ran, document, plan.operationName);
   if (result.errors?.length || !result.data || context.stats.stale.size > 0) return { result };
   const actual = actualCost(options.schema, document, plan.operationName, plan.variables, result.data);
   return { plain: { data: result.data, actual, context } };
