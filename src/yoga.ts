@@ -19,6 +19,7 @@ import { useDemoPage } from './http/demo-page.ts';
 import { Drain, useDrain } from './http/drain.ts';
 import { useCodedHttpRefusals, useErrorCodes } from './http/error-codes-plugin.ts';
 import { useErrorMetrics } from './http/error-metrics.ts';
+import { useDetachedErrorStacks } from './http/error-stacks.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
 import { useGraphiQLPage } from './http/graphiql-page.ts';
 import { useHandedOverRuns } from './http/hit-path/handover.ts';
@@ -184,6 +185,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
       // Before anything walks the variables (cost, coercion, error reporting).
       useVariablesLimit(config.variables),
       useNoInternalErrors(),
+      // Cached parse and validation errors let go of the request they were made in.
+      useDetachedErrorStacks(),
       ...(errorReporting ? [errorReporting.plugin] : []),
       ...securityPlugins(config.security, config.maxFields),
       // Exclusive: only the manifest's operations run, or any document may be sent by its hash once registered.

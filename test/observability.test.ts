@@ -1,6 +1,9 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { brokenEngine, UNEXPECTED } from './helpers/broken-engine.ts';
 import { eventually, type IngestStandIn, ingestStandIn } from './helpers/ingest-stand-in.ts';
+import { forwardToEngine } from './helpers/modal-stand-in.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
 
 const ADMIN_TOKEN = 'admin-token-never-to-be-seen-0001';
@@ -87,6 +90,39 @@ describe('Sentry', () => {
       'x-api-key': '[Filtered]',
       'x-request-id': 'req-unexpected-0001',
     });
+  });
+
+  it("reports graphql-jit's own errors on every run of a document, not only its first (graphql-js's)", async () => {
+    // An engine whose ranks are past Int's 32 bits, a new value each time (Sentry drops a repeated event).
+    let next = 9_999_999_990;
+    const wide = createServer(async (req, res) => {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      await forwardToEngine(req, body, res, (text) => text.replace(/"rank":\s*\d+/g, () => `"rank":${next++}`));
+    });
+    await new Promise<void>((resolve) => wide.listen(0, '127.0.0.1', resolve));
+    try {
+      const s = await server({
+        ...PRODUCTION,
+        ENGINE_MODE: 'modal',
+        MODAL_ENDPOINT_URL: `http://127.0.0.1:${(wide.address() as AddressInfo).port}`,
+        SENTRY_DSN: ingest.sentryDsn,
+        RESPONSE_CACHE: 'off',
+      });
+      const query = `query Rank { area(code: "E09000007") { safety { rank } } }`;
+      for (let i = 0; i < 4; i += 1) {
+        // The memory tier is emptied so each run asks the engine (and gets a new value).
+        s.app.cache.memory.clear();
+        const requestId = `req-jit-wide-rank-${i}`;
+        const { body } = await s.gql(query, undefined, { 'x-request-id': requestId });
+        expect(body.errors![0]).toMatchObject({ message: 'Unexpected error.', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+        const event = await eventually(() => reported(requestId));
+        expect(event.exception!.values[0]!.value).toMatch(/^Int cannot represent non 32-bit signed integer value: 99999999\d\d$/);
+      }
+    } finally {
+      wide.closeAllConnections();
+      await new Promise((resolve) => wide.close(resolve));
+    }
   });
 
   it('does not report expected errors: bad input, not found, upstream unavailable', async () => {

@@ -9,7 +9,7 @@ import {
   visit,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
-import { handleStreamOrSingleExecutionResult, type Plugin } from 'graphql-yoga';
+import type { Plugin } from 'graphql-yoga';
 import { fieldNodesAt, fragmentsOf } from '../lib/field-nodes.ts';
 
 const jitable = new WeakMap<DocumentNode, boolean>();
@@ -107,21 +107,21 @@ function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
  */
 export function useJit(): Plugin[] {
   const mayCompile = compileBudget();
-  const jitExecute = (args: ExecutionArgs) => compiledFor(args)!.query(args.rootValue, args.contextValue, args.variableValues);
+  // Settled inside the executor, so every plugin's onExecuteDone (error reporting among them) sees the errors
+  // as graphql-js's would be.
+  const jitExecute = (args: ExecutionArgs) => {
+    const settle = (result: ExecutionResult) => settledJitResult(result, args.document, args.operationName);
+    const result = compiledFor(args)!.query(args.rootValue, args.contextValue, args.variableValues);
+    // A result graphql-jit gives at once stays synchronous (the drain's deadline race relies on it).
+    return result instanceof Promise ? result.then(settle) : settle(result);
+  };
   return [
     {
       onExecute({ args, setExecuteFn }) {
         const on = documentFitsJit(args.document) && variablesCoerce(args) && mayCompile(args.document) && compiledFor(args) !== undefined;
         if (!on) return undefined;
         setExecuteFn(jitExecute);
-        return {
-          // graphql-jit runs no @defer or subscription (documentFitsJit), so this is one result.
-          onExecuteDone: (payload) =>
-            handleStreamOrSingleExecutionResult(payload, ({ result, setResult }) => {
-              const settled = settledJitResult(result, args.document, args.operationName);
-              if (settled !== result) setResult(settled);
-            }),
-        };
+        return undefined;
       },
     },
   ];
@@ -133,7 +133,7 @@ export function useJit(): Plugin[] {
  * null in a non-null field) has no original error, so Yoga would send its message as it is; graphql-js gives
  * those an original error that is not a GraphQL error, and Yoga masks and reports them as unexpected
  * ("Unexpected error.", INTERNAL_SERVER_ERROR, to Sentry). They get one here too. Used for every compiled run:
- * the pipeline's (below) and a prepared operation's (hit-path/prepared.ts).
+ * the pipeline's (its executor, below) and a prepared operation's (hit-path/prepared.ts).
  */
 export function settledJitResult(
   result: ExecutionResult,
