@@ -98,7 +98,8 @@ const MIN_COMPRESSED_BYTES = 1024;
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The fast path for whole-response cache hits. Yoga's pipeline (Fetch API objects, a dozen plugins' hooks,
+ * The fast path for whole-response cache hits, and for prepared operations (prepared.ts: a repeated query the
+ * response cache does not answer, run again here with the same guards). Yoga's pipeline (Fetch API objects, a dozen plugins' hooks,
  * the context, the document cache) costs far more than a hit's own work, so a request that is, in everything
  * that shapes an answer (fingerprint.ts), the same as one the pipeline already answered from the response
  * cache is answered here from the same cache entry. Every guard still holds for it: its origin, CSRF headers,
