@@ -99,13 +99,16 @@ export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
       const json = type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
       if (response.status !== 200 || !json || context.client.invalidKey || !plain.has(request)) return;
       if (cost?.actual === undefined || cost.refunded === undefined) return;
-      const source =
-        context.responseCacheLookup === 'hit' && question
-          ? { question, actual: cost.actual, unused: cost.refunded }
-          : context.responseCacheLookup === undefined
-            ? planOf(request, context, args, cost.requested, () => hitPath.askedBefore(fingerprint))
-            : undefined;
-      const metricName = 'question' in (source ?? {}) ? responseCacheLabel : context.operationLabel;
+      const coordinates = coordinatesOf(args);
+      const hit = context.responseCacheLookup === 'hit' && question !== undefined;
+      // An operation that starts explanation jobs is never prepared; decided before anything is copied for a plan.
+      const preparable = context.responseCacheLookup === undefined && !coordinates.some(({ coordinate }) => startsJobs(coordinate));
+      const source = hit
+        ? { question, actual: cost.actual, unused: cost.refunded }
+        : preparable
+          ? planOf(request, context, args, cost.requested, () => hitPath.askedBefore(fingerprint))
+          : undefined;
+      const metricName = hit ? responseCacheLabel : context.operationLabel;
       if (!source || !metricName) return;
       const shared = request.method === 'GET' && response.headers.has('etag');
       const headers: [string, string][] = [];
@@ -113,8 +116,6 @@ export function useHitPathRecorder(hitPath: HitPath): Plugin<AnsweredContext> {
         if (!PER_REQUEST.has(name) && !(shared && PER_ANSWER.has(name))) headers.push([name, value]);
       });
       const encoding = response.headers.get('content-encoding');
-      const coordinates = coordinatesOf(args);
-      if (!('question' in source) && coordinates.some(({ coordinate }) => startsJobs(coordinate))) return;
       const name = getOperationAST(args.document, args.operationName)?.name?.value ?? args.operationName ?? undefined;
       hitPath.record(fingerprint, {
         source,
