@@ -32,4 +32,17 @@ describe('who a request is charged to', () => {
     });
     expect(identifyClient(request({}), options)).toEqual({ id: 'ip:192.0.2.7', tier: 'anonymous' });
   });
+
+  it("reuses a connection's last key match only for the same key string and the same configured keys", () => {
+    const keys = [{ name: 'team', key: 'k_right_0123456789', tier: 'standard' }];
+    const connection = {};
+    const options = { apiKeys: keys, trustProxyHops: 0, remoteAddress: '192.0.2.7', connection };
+    expect(identifyClient(request({ 'x-api-key': 'k_right_0123456789' }), options).id).toBe('key:team');
+    expect(identifyClient(request({ 'x-api-key': 'k_right_012345678' }), options).invalidKey).toBe(true);
+    expect(identifyClient(request({ 'x-api-key': 'k_right_0123456789' }), options).id).toBe('key:team');
+    // The same connection under other configured keys (a reload, another instance in the process) is matched afresh.
+    const renamed = [{ name: 'renamed', key: 'k_right_0123456789', tier: 'standard' }];
+    expect(identifyClient(request({ 'x-api-key': 'k_right_0123456789' }), { ...options, apiKeys: renamed }).id).toBe('key:renamed');
+    expect(identifyClient(request({ 'x-api-key': 'k_right_0123456789' }), { ...options, apiKeys: [] })).toMatchObject({ invalidKey: true });
+  });
 });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { type Answer, send, stable } from './helpers/raw-http.ts';
@@ -196,6 +197,33 @@ describe('what the hit path may not answer gets the pipeline coded answer', () =
     expect(JSON.parse(refused.text).errors[0].extensions.code).toBe('UNAUTHENTICATED');
   });
 
+  it('one keep-alive connection that changes its key is charged to each key it sends (the key match is per request)', async () => {
+    const s = await server(ENV);
+    await primed(s, () => post(s, AREA, CAMDEN));
+    // One socket for every request: the server's per-connection memory of the last key must not carry over.
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const sockets = new Set<unknown>();
+    const ask = (key: string) =>
+      new Promise<{ status: number; client: unknown }>((resolve, reject) => {
+        const req = httpRequest(`${s.url}/graphql`, { method: 'POST', agent, headers: { ...JSON_HEADERS, 'x-api-key': key } }, (res) => {
+          sockets.add(res.socket);
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode!, client: s.logs.filter((l) => l.event === 'request').at(-1)!.client }));
+        });
+        req.on('error', reject);
+        req.end(JSON.stringify({ query: AREA, variables: CAMDEN }));
+      });
+    try {
+      expect(await ask(API_KEY)).toEqual({ status: 200, client: 'key:suite' });
+      expect((await ask('k_not_a_key_0000000000000')).status).toBe(401);
+      expect(await ask(OTHER_KEY)).toEqual({ status: 200, client: 'key:small' });
+      expect(await ask(API_KEY)).toEqual({ status: 200, client: 'key:suite' });
+      expect(sockets.size).toBe(1);
+    } finally {
+      agent.destroy();
+    }
+  });
+
   it('a client whose budget is spent: 429 RATE_LIMITED, and no replay is free', async () => {
     const s = await server(ENV);
     await primed(s, () => post(s, AREA, CAMDEN));
@@ -326,7 +354,10 @@ describe('what an outside tester found', () => {
         socket.on('end', () => resolve(text));
         socket.on('error', reject);
       });
+    // The last URL built is remembered (request-target.ts): a good Host for /health first, then a bad one.
+    expect((await fetch(`${s.url}/health`)).status).toBe(200);
     for (const head of [
+      'GET /health HTTP/1.1\r\nHost: x:99999\r\n\r\n',
       `GET http://127.0.0.1:${port}/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
       'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
       'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a b\r\n\r\n',
@@ -339,7 +370,7 @@ describe('what an outside tester found', () => {
       expect(answer).not.toMatch(/TypeError|node_modules|at /);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
-    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(5);
+    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(6);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
   });
 });

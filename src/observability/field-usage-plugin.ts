@@ -14,7 +14,7 @@ import { isDeprecatedCoordinate, operationCoordinates } from './operation-coordi
 export function useFieldUsage(metrics: Pick<Metrics, 'fieldUsage'>): Plugin {
   const count = ({ schema, document, operationName }: ExecutionArgs) => {
     for (const coordinate of operationCoordinates(schema, document, operationName)) {
-      metrics.fieldUsage.inc({ coordinate, deprecated: String(isDeprecatedCoordinate(schema, coordinate)) });
+      metrics.fieldUsage.cell({ coordinate, deprecated: String(isDeprecatedCoordinate(schema, coordinate)) }).n++;
     }
   };
   return {

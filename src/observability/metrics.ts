@@ -1,6 +1,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BreakerState } from '../lib/circuit-breaker.ts';
+import { cellCounter } from './count-cells.ts';
 
 /** One registry per server instance, so two instances in one process (tests) keep separate counts. */
 export function createMetrics() {
@@ -69,23 +70,23 @@ export function createMetrics() {
       labelNames: ['kind', 'result', 'tier'] as const,
       registers: [registry],
     }),
-    responseCacheLookups: new Counter({
+    responseCacheLookups: cellCounter({
       name: 'veo_response_cache_lookups_total',
       help: 'Whole-response cache lookups by result (hit, miss) and operation name (bounded as for veo_graphql_operation_duration_seconds)',
       labelNames: ['result', 'operation_name'] as const,
       registers: [registry],
     }),
-    hitPathAnswers: new Counter({
+    hitPathAnswers: cellCounter({
       name: 'veo_hit_path_answers_total',
       help: 'Response-cache hits answered before the Yoga pipeline (the hit path), a subset of veo_response_cache_lookups_total{result="hit"}',
       registers: [registry],
     }),
-    preparedAnswers: new Counter({
+    preparedAnswers: cellCounter({
       name: 'veo_prepared_answers_total',
       help: 'Operations run again before the Yoga pipeline (prepared operations, the hit path), a subset of veo_graphql_operation_duration_seconds_count',
       registers: [registry],
     }),
-    fieldUsage: new Counter({
+    fieldUsage: cellCounter({
       name: 'veo_field_usage_total',
       help: 'Executed operations selecting each schema field (Type.field, fields of the schema only), once per operation; deprecated="true" for a field marked @deprecated',
       labelNames: ['coordinate', 'deprecated'] as const,

@@ -27,6 +27,8 @@ export interface ClientOptions {
   /** A platform that sets the client address in a header of its own, overwriting what the client sent. */
   platformHeaders?: 'vercel';
   remoteAddress?: string;
+  /** The connection the request came on: the key its last request sent is matched once for the connection. */
+  connection?: object;
 }
 
 /**
@@ -37,15 +39,31 @@ export interface ClientOptions {
 export function identifyClient(request: HeaderSource, options: ClientOptions): Client {
   const sent = request.headers.get('x-api-key');
   if (sent) {
-    const sentDigest = digest(sent);
-    // Compare digests in constant time against every key, so timing says nothing about which one is near.
-    let match: ApiKey | undefined;
-    for (const candidate of options.apiKeys) if (timingSafeEqual(sentDigest, digestOf(candidate))) match = candidate;
+    const match = matchingKey(sent, options.apiKeys, options.connection);
     if (match) return { id: `key:${match.name}`, tier: match.tier };
     // Charged to the caller's address, so guessing keys spends that address's own budget.
     return { id: `ip:${clientAddress(request, options) ?? 'unknown'}`, tier: ANONYMOUS_TIER, invalidKey: true };
   }
   return { id: `ip:${clientAddress(request, options) ?? 'unknown'}`, tier: ANONYMOUS_TIER };
+}
+
+/** Per connection: the key its last request sent, and the configured key it matched. */
+const lastMatch = new WeakMap<object, { sent: string; apiKeys: readonly ApiKey[]; match: ApiKey | undefined }>();
+
+/**
+ * The configured key `sent` is, if any. Digests are compared in constant time against every key, so timing
+ * says nothing about which one is near. A keep-alive connection sends the same key with every request: its
+ * last match is reused when the key is the same string, a comparison between two values the client sent,
+ * which tells it nothing about the configured keys (and saves two hashes a request).
+ */
+function matchingKey(sent: string, apiKeys: readonly ApiKey[], connection: object | undefined): ApiKey | undefined {
+  const last = connection && lastMatch.get(connection);
+  if (last && last.sent === sent && last.apiKeys === apiKeys) return last.match;
+  const sentDigest = digest(sent);
+  let match: ApiKey | undefined;
+  for (const candidate of apiKeys) if (timingSafeEqual(sentDigest, digestOf(candidate))) match = candidate;
+  if (connection) lastMatch.set(connection, { sent, apiKeys, match });
+  return match;
 }
 
 function clientAddress(request: HeaderSource, options: ClientOptions): string | undefined {

@@ -28,11 +28,14 @@ export function createRateLimits(config: Config, metrics: Metrics, log: Log): Ra
 
 /** The client a request is charged to; the socket's peer comes from Node's request in the server context. */
 export function clientResolver(config: Config['rateLimit']) {
-  return (request: HeaderSource, serverContext: unknown): Client =>
-    identifyClient(request, {
+  return (request: HeaderSource, serverContext: unknown): Client => {
+    const socket = (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket;
+    return identifyClient(request, {
       apiKeys: config.apiKeys,
       trustProxyHops: config.trustProxyHops,
       platformHeaders: config.platformHeaders,
-      remoteAddress: (serverContext as { req?: { socket?: { remoteAddress?: string } } } | undefined)?.req?.socket?.remoteAddress,
+      remoteAddress: socket?.remoteAddress,
+      connection: socket,
     });
+  };
 }

@@ -20,15 +20,29 @@ export const secondsUntilFull = (c: Charged, now = Date.now()) => seconds(msUnti
  * minute budget: the one a client paces by, so the figures never jump to another budget's scale.
  */
 export function rateLimitHeaders(charged: readonly Charged[], now = Date.now()): Record<string, string> {
+  const fields: string[] = [];
+  pushRateLimitHeaders(fields, charged, now);
+  const headers: Record<string, string> = {};
+  for (let i = 0; i < fields.length; i += 2) headers[fields[i]!] = fields[i + 1]!;
+  return headers;
+}
+
+/** rateLimitHeaders appended to a list of names and values as node's `writeHead` takes them (the hit path's form). */
+export function pushRateLimitHeaders(fields: string[], charged: readonly Charged[], now = Date.now()): void {
   const minute = charged.find((c) => c.budget.name === 'minute');
-  if (!minute) return {};
-  return {
-    'RateLimit-Policy': charged.map((c) => `"${c.budget.name}";q=${c.decision.limit};w=${Math.round(c.budget.windowMs / 1000)}`).join(', '),
-    RateLimit: charged.map((c) => `"${c.budget.name}";r=${c.decision.remaining};t=${secondsUntilFull(c, now)}`).join(', '),
-    'X-RateLimit-Limit': String(minute.decision.limit),
-    'X-RateLimit-Remaining': String(minute.decision.remaining),
-    'X-RateLimit-Reset': String(secondsUntilFull(minute, now)),
-  };
+  if (!minute) return;
+  fields.push(
+    'RateLimit-Policy',
+    charged.map((c) => `"${c.budget.name}";q=${c.decision.limit};w=${Math.round(c.budget.windowMs / 1000)}`).join(', '),
+    'RateLimit',
+    charged.map((c) => `"${c.budget.name}";r=${c.decision.remaining};t=${secondsUntilFull(c, now)}`).join(', '),
+    'X-RateLimit-Limit',
+    String(minute.decision.limit),
+    'X-RateLimit-Remaining',
+    String(minute.decision.remaining),
+    'X-RateLimit-Reset',
+    String(secondsUntilFull(minute, now)),
+  );
 }
 
 /** Shopify's `throttleStatus`, always for the minute budget; restoreRate in points per second. */

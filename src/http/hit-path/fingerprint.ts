@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -47,19 +47,19 @@ const PRESENCE_SHAPES = ['x-api-key', 'authorization'] as const;
  * different requests encode alike.
  */
 export function fingerprintOf(req: IncomingMessage, body: Buffer | undefined): string {
-  const hash = createHash('sha256');
-  const part = (text: string) => hash.update(`${text.length}:`).update(text);
-  part(req.method ?? '');
-  part(req.url ?? '');
+  // One string hashed in one call: a hash.update() per part crossed into C++ twenty times a request.
+  let text = part(req.method ?? '') + part(req.url ?? '');
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase();
     if (NOT_SHAPING.has(name)) continue;
-    part(name);
-    part(raw[i + 1]!);
+    text += part(name) + part(raw[i + 1]!);
   }
   // Sent empty, they count as not sent, as the pipeline reads them (an empty key is no key).
-  for (const name of PRESENCE_SHAPES) part(String(req.headers[name] ?? '').trim() === '' ? '-' : '+');
-  if (body) hash.update(`${body.byteLength}:`).update(body);
-  return hash.digest('base64url');
+  for (const name of PRESENCE_SHAPES) text += String(req.headers[name] ?? '').trim() === '' ? '-' : '+';
+  // latin1 maps each byte to one character, so two different bodies never read alike.
+  if (body) text += part(body.toString('latin1'));
+  return hash('sha256', text, 'base64url');
 }
+
+const part = (text: string) => `${text.length}:${text}`;

@@ -4,11 +4,12 @@ import type { ResponseCache } from '../../cache/response-cache.ts';
 import type { CachedAnswer } from '../../cache/response-memory.ts';
 import { markReceived, receivedAt } from '../../lib/received-at.ts';
 import { requestIdFrom } from '../../lib/request-id.ts';
+import type { CountCell } from '../../observability/count-cells.ts';
 import type { Log } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import type { RequestLine } from '../../observability/request-log-plugin.ts';
 import type { Client, HeaderSource } from '../../ratelimit/clients.ts';
-import { type Charged, rateLimitHeaders, throttleStatus } from '../../ratelimit/headers.ts';
+import { type Charged, pushRateLimitHeaders, throttleStatus } from '../../ratelimit/headers.ts';
 import { unusedPoints } from '../../ratelimit/plugin.ts';
 import type { RateLimits } from '../../ratelimit/rate-limits.ts';
 import { isAdminRequest } from '../admin-auth.ts';
@@ -52,8 +53,10 @@ export interface Replay {
 
 /** A replay with the metric series its answers count in, looked up once (prom-client hashes labels per call). */
 interface Kept extends Replay {
-  usage: { inc(): void }[];
+  usage: CountCell[];
   names: readonly string[];
+  /** `headers` as node's writeHead takes them: name, value, name, value. */
+  flatHeaders: string[];
 }
 
 export interface HitPathOptions {
@@ -173,12 +176,12 @@ export class HitPath {
     if (!counted) {
       const { fieldUsage } = this.options.metrics;
       counted = {
-        usage: replay.coordinates.map(({ coordinate, deprecated }) => fieldUsage.labels({ coordinate, deprecated: String(deprecated) })),
+        usage: replay.coordinates.map(({ coordinate, deprecated }) => fieldUsage.cell({ coordinate, deprecated: String(deprecated) })),
         names: replay.coordinates.map((c) => c.coordinate),
       };
       this.counted.set(replay.coordinates, counted);
     }
-    this.replays.set(fingerprint, { ...replay, ...counted });
+    this.replays.set(fingerprint, { ...replay, ...counted, flatHeaders: replay.headers.flat() });
   }
 
   /**
@@ -230,7 +233,7 @@ export class HitPath {
 
   /** Answers `req` as `replay` says when nothing about this request or this moment differs; false when it may not. */
   private async replay(req: IncomingMessage, res: ServerResponse, replay: Kept, started: number): Promise<boolean> {
-    const { limits, clientOf, adminToken, metrics } = this.options;
+    const { limits, clientOf, adminToken } = this.options;
     const request = { method: req.method ?? '', headers: nodeHeaders(req) };
     const client = clientOf(request, { req });
     if (client.invalidKey || replay.requested > limits.maxCostFor(client)) return false;
@@ -246,10 +249,12 @@ export class HitPath {
     const status = replay.shared ? 'null' : JSON.stringify(throttleStatus(answered.charged));
     const text = `{"data":${answered.json},"extensions":{"cost":{"requestedQueryCost":${replay.requested},"actualQueryCost":${answered.actual},"throttleStatus":${status}}}}`;
     const requestId = answered.ran?.requestId ?? requestIdFrom(request.headers.get('x-request-id'));
-    const out: [string, string][] = [...replay.headers, ...Object.entries(rateLimitHeaders(answered.charged)), ['x-request-id', requestId]];
+    const out = replay.flatHeaders.slice();
+    pushRateLimitHeaders(out, answered.charged);
+    out.push('x-request-id', requestId);
     // A shared answer's body is the same for everyone: its tag and compressed bytes are worked out once.
     const shared = answered.entry ? this.sharedForm(answered.entry, text) : undefined;
-    if (shared) out.push(['cache-control', sharedCacheControl(answered.left!)], ['etag', shared.etag]);
+    if (shared) out.push('cache-control', sharedCacheControl(answered.left!), 'etag', shared.etag);
     let payload: Uint8Array | string = text;
     if (replay.encoding && Buffer.byteLength(text) >= MIN_COMPRESSED_BYTES) {
       const encoding = replay.encoding;
@@ -259,24 +264,24 @@ export class HitPath {
         if (shared) shared.compressed[encoding] = compressed;
       }
       payload = bytesOf(await compressed);
-      out.push(['content-encoding', encoding]);
+      out.push('content-encoding', encoding);
     }
-    out.push(['content-length', String(Buffer.byteLength(payload))]);
-    res.writeHead(200, out.flat());
+    out.push('content-length', String(typeof payload === 'string' ? Buffer.byteLength(payload) : payload.byteLength));
+    res.writeHead(200, out);
     res.end(payload);
 
     const seconds = (performance.now() - started) / 1000;
     const series = this.seriesOf(replay.metricName);
-    if (answered.ran) metrics.preparedAnswers.inc();
+    if (answered.ran) series.prepared.n++;
     else {
-      metrics.hitPathAnswers.inc();
-      series.hits.inc();
+      series.hitPath.n++;
+      series.hits.n++;
     }
     series.requested.observe(replay.requested);
     series.actual.observe(answered.actual);
     series.operation.observe(answered.seconds ?? seconds);
     series.http.observe(seconds);
-    for (const field of replay.usage) field.inc();
+    for (const cell of replay.usage) cell.n++;
     const stats = answered.ran?.stats;
     this.options.log('request', {
       requestId,
@@ -397,7 +402,9 @@ interface SharedForm {
 
 function seriesFor(metrics: Metrics, graphqlPath: string, name: string) {
   return {
-    hits: metrics.responseCacheLookups.labels({ result: 'hit', operation_name: name }),
+    hits: metrics.responseCacheLookups.cell({ result: 'hit', operation_name: name }),
+    hitPath: metrics.hitPathAnswers.cell(),
+    prepared: metrics.preparedAnswers.cell(),
     requested: metrics.queryCost.labels({ kind: 'requested' }),
     actual: metrics.queryCost.labels({ kind: 'actual' }),
     operation: metrics.operationDuration.labels({ operation_type: 'query', operation_name: name }),
