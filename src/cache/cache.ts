@@ -2,6 +2,7 @@ import type { Span } from '@opentelemetry/api';
 import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
 import { inSpan } from '../lib/spans.ts';
+import type { CountCell } from '../observability/count-cells.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { cacheKey } from './keys.ts';
@@ -426,17 +427,17 @@ export class Cache {
 
   private count(kind: CacheKind, result: 'hit' | 'miss' | 'stale', tier: 'memory' | 'redis', n = 1) {
     if (n <= 0) return;
-    // Each series looked up once (prom-client hashes the labels on every call with them): a few kinds x results x tiers.
+    // Each series' cell looked up once (count-cells.ts): a few kinds x results x tiers.
     const name = `${kind} ${result} ${tier}`;
-    let series = this.series.get(name);
-    if (!series) {
-      series = this.options.metrics.cacheLookups.labels({ kind, result, tier });
-      this.series.set(name, series);
+    let cell = this.cells.get(name);
+    if (!cell) {
+      cell = this.options.metrics.cacheLookups.cell({ kind, result, tier });
+      this.cells.set(name, cell);
     }
-    series.inc(n);
+    cell.n += n;
   }
 
-  private readonly series = new Map<string, { inc(n: number): void }>();
+  private readonly cells = new Map<string, CountCell>();
 }
 
 function defer(): Deferred {

@@ -64,7 +64,7 @@ export function createMetrics() {
       help: 'Heap bytes the in-process cache tier holds, by its own estimate (bounded by CACHE_MEMORY_MAX_MB)',
       registers: [registry],
     }),
-    cacheLookups: new Counter({
+    cacheLookups: cellCounter({
       name: 'veo_cache_lookups_total',
       help: 'Cache lookups by kind, result (hit, miss, stale) and tier (memory, redis)',
       labelNames: ['kind', 'result', 'tier'] as const,
@@ -92,13 +92,13 @@ export function createMetrics() {
       labelNames: ['coordinate', 'deprecated'] as const,
       registers: [registry],
     }),
-    rateLimitDecisions: new Counter({
+    rateLimitDecisions: cellCounter({
       name: 'veo_ratelimit_decisions_total',
       help: 'Rate-limit decisions: allowed, limited, too_expensive, unauthenticated, explanations_allowed, explanations_limited, info_allowed, info_limited',
       labelNames: ['result'] as const,
       registers: [registry],
     }),
-    rateLimitRefunded: new Counter({
+    rateLimitRefunded: cellCounter({
       name: 'veo_ratelimit_refunded_points_total',
       help: 'Cost points given back after execution because the answer used less than the estimate',
       registers: [registry],

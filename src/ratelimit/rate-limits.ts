@@ -1,5 +1,6 @@
 import type { Config } from '../config/config.ts';
 import { ANONYMOUS_TIER } from '../config/rate-limit-env.ts';
+import type { CountCell } from '../observability/count-cells.ts';
 import type { Metrics } from '../observability/metrics.ts';
 import { type Budget, msUntil } from './bucket.ts';
 import type { Client } from './clients.ts';
@@ -24,7 +25,8 @@ export interface ClientBudgets {
 
 /** A client's budgets by tier, kept through one Limiter whichever store is behind it. */
 export class RateLimits {
-  private allowed: { inc(): void } | undefined;
+  private allowed: CountCell | undefined;
+  private refunded: CountCell | undefined;
 
   constructor(
     private readonly limiter: Limiter,
@@ -68,11 +70,11 @@ export class RateLimits {
       { budget: day, cost },
     ]);
     const result = this.result(outcome, [minute, day], cost);
-    // Every request's charge: its series looked up once (prom-client hashes labels on each call with them).
+    // Every request's charge: counted in a cell looked up once (count-cells.ts).
     if (!result.allowed) this.metrics.rateLimitDecisions.inc({ result: 'limited' });
     else {
-      this.allowed ??= this.metrics.rateLimitDecisions.labels({ result: 'allowed' });
-      this.allowed.inc();
+      this.allowed ??= this.metrics.rateLimitDecisions.cell({ result: 'allowed' });
+      this.allowed.n++;
     }
     return result;
   }
@@ -91,7 +93,8 @@ export class RateLimits {
       ],
       { refundOnlyIn: chargedIn },
     );
-    this.metrics.rateLimitRefunded.inc(points);
+    this.refunded ??= this.metrics.rateLimitRefunded.cell();
+    this.refunded.n += points;
     return [
       { budget: minute, decision: outcome.decisions[0]! },
       { budget: day, decision: outcome.decisions[1]! },
