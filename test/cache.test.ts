@@ -571,6 +571,38 @@ describe('the cache over in-memory stores, on a fake clock', () => {
     await c.load('explanation', ['other'], jobs);
     expect(calls.slice(4)).toEqual([['other'], ['other']]);
   });
+  it('answers fresh copies in memory with the same request bookkeeping as a lookup through the tiers', async () => {
+    const clock = new FakeClock();
+    const c = cache(clock);
+    const e = engine();
+    await c.load('crime', ['A', 'B'], e.fetch);
+    await clock.advance(1_000);
+    // Fresh in memory: answered at once. One id not in memory: the whole batch goes through the tiers.
+    const fast = newRequestStats();
+    const fastLookups = await c.load('crime', ['A', 'B', 'A'], e.fetch, fast);
+    const slow = newRequestStats();
+    const slowLookups = await c.load('crime', ['A', 'C'], e.fetch, slow);
+    expect(fastLookups).toEqual([
+      { value: expect.objectContaining({ id: 'A', call: 1 }), stale: false, cached: true },
+      { value: expect.objectContaining({ id: 'B', call: 1 }), stale: false, cached: true },
+      { value: expect.objectContaining({ id: 'A', call: 1 }), stale: false, cached: true },
+    ]);
+    expect(slowLookups[0]).toEqual(fastLookups[0]);
+    expect(fast).toMatchObject({ hits: 3, misses: 0, engineCalls: 0, unsettled: false, freshUntil: clock.now() - 1_000 + TTL * 1000 });
+    expect([...fast.read!.get('crime')!]).toEqual(['A', 'B']);
+    expect(slow).toMatchObject({ hits: 1, freshUntil: fast.freshUntil });
+    expect([...slow.read!.get('crime')!]).toEqual(['A', 'C']);
+    expect(e.calls).toEqual([['A', 'B'], ['C']]);
+    // After an invalidation of the kind, nothing is fresh in memory under its new version.
+    await c.invalidate('crime');
+    await c.load('crime', ['A'], e.fetch, newRequestStats());
+    expect(e.calls.at(-1)).toEqual(['A']);
+    // A job still running is not final, however it was read.
+    await c.load('explanation', ['PENDING'], async (ids) => ids.map((id) => ({ id, status: 'PENDING' })));
+    const job = newRequestStats();
+    await c.load('explanation', ['PENDING'], e.fetch, job);
+    expect(job).toMatchObject({ hits: 1, unsettled: true });
+  });
 });
 
 describe('the in-process tier in heap bytes', () => {

@@ -1,7 +1,7 @@
 import type { Span } from '@opentelemetry/api';
 import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import { CircuitBreaker } from '../lib/circuit-breaker.ts';
-import { inSpan } from '../lib/spans.ts';
+import { inSpan, recording } from '../lib/spans.ts';
 import type { CountCell } from '../observability/count-cells.ts';
 import type { Log } from '../observability/logger.ts';
 import type { Metrics } from '../observability/metrics.ts';
@@ -138,8 +138,37 @@ export class Cache {
     stats?: CacheStats,
     opts: LoadOptions = {},
   ): Promise<(Lookup<T> | Error)[]> {
+    // A warm server's usual case, answered without a span, a tier round trip or an await of its own.
+    const fresh = opts.refresh || recording() ? undefined : this.freshInMemory<T>(kind, ids, stats);
+    if (fresh) return Promise.resolve(fresh);
     const attributes = { 'veo.cache.kind': kind, 'veo.cache.keys': ids.length };
     return inSpan(`cache ${kind}`, attributes, (span) => this.lookUp(span, kind, ids, fetch, stats, opts));
+  }
+
+  /**
+   * Every id's fresh copy in memory, with the bookkeeping lookUp does for such hits; undefined as soon as
+   * one is not there (or the kind's version needs a Redis read first), and lookUp answers instead.
+   */
+  private freshInMemory<T>(kind: CacheKind, ids: readonly string[], stats: CacheStats | undefined): Lookup<T>[] | undefined {
+    const version = this.currentVersion(kind);
+    if (version === undefined) return undefined;
+    const { memory, prefix } = this.options;
+    const now = this.now();
+    const lookups: Lookup<T>[] = new Array(ids.length);
+    let freshUntil = Infinity;
+    for (let i = 0; i < ids.length; i++) {
+      const entry = memory.get(cacheKey(prefix, kind, version, ids[i]!));
+      if (!entry || entry.f <= now) return undefined;
+      lookups[i] = { value: entry.v as T, stale: false, cached: true };
+      freshUntil = Math.min(freshUntil, entry.f);
+    }
+    noteRead(kind, ids, stats);
+    this.count(kind, 'hit', 'memory', ids.length);
+    if (stats) {
+      stats.hits += ids.length;
+      noteSettled(kind, ids, lookups, stats, freshUntil);
+    }
+    return lookups;
   }
 
   private async lookUp<T>(
@@ -150,10 +179,7 @@ export class Cache {
     stats: CacheStats | undefined,
     opts: LoadOptions,
   ): Promise<(Lookup<T> | Error)[]> {
-    if (stats?.read) {
-      const read = stats.read.get(kind) ?? stats.read.set(kind, new Set()).get(kind)!;
-      for (const id of ids) read.add(id);
-    }
+    noteRead(kind, ids, stats);
     const version = await this.version(kind);
     const keys = ids.map((id) => cacheKey(this.options.prefix, kind, version, id));
     // A fresh copy in memory is answered at once; only the keys another request or this one fetches are awaited.
@@ -210,18 +236,7 @@ export class Cache {
     if (awaited.length > 0) await Promise.all(awaited);
     // Marked here, not where the copy was chosen, so that a request that waited on another's refresh says
     // its answer is stale too.
-    if (stats) {
-      if (freshUntil !== Infinity) stats.freshUntil = Math.min(stats.freshUntil ?? freshUntil, freshUntil);
-      const { keepFor } = policyOf(kind);
-      lookups.forEach((lookup, i) => {
-        if (lookup instanceof Error) return;
-        if (lookup.stale) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(ids[i]!);
-        const until = freshness.get(lookup);
-        if (until !== undefined) stats.freshUntil = Math.min(stats.freshUntil ?? until, until);
-        // Asked with an unbounded TTL, a final value is kept for all of it, whatever the configured one.
-        if (keepFor && keepFor(lookup.value, Infinity) !== Infinity) stats.unsettled = true;
-      });
-    }
+    if (stats) noteSettled(kind, ids, lookups, stats, freshUntil);
     return lookups;
   }
 
@@ -383,6 +398,14 @@ export class Cache {
     return { version, deleted: 0 };
   }
 
+  /** The kind's version when it is known without a Redis read: always in-process, else while the last read is recent. */
+  private currentVersion(kind: CacheKind): number | undefined {
+    const { redis, memory, memoryTtlSeconds } = this.options;
+    if (!redis) return memory.versionOf(kind);
+    if (this.now() - this.versionCache.fetchedAt > memoryTtlSeconds * 1000) return undefined;
+    return this.versionCache.values[kind] ?? 1;
+  }
+
   /** The kind's current version; with Redis read at most once per memory TTL, so every instance agrees soon. */
   private async version(kind: CacheKind): Promise<number> {
     const { redis, memory, memoryTtlSeconds } = this.options;
@@ -438,6 +461,34 @@ export class Cache {
   }
 
   private readonly cells = new Map<string, CountCell>();
+}
+
+/** Records that the request read `ids` of `kind` (what its answer depends on). */
+function noteRead(kind: CacheKind, ids: readonly string[], stats: CacheStats | undefined): void {
+  if (!stats?.read) return;
+  const read = stats.read.get(kind) ?? stats.read.set(kind, new Set()).get(kind)!;
+  for (const id of ids) read.add(id);
+}
+
+/** What the request's answer is, given these lookups: stale in parts, fresh until when, final or not. */
+function noteSettled(
+  kind: CacheKind,
+  ids: readonly string[],
+  lookups: readonly (Lookup<unknown> | Error)[],
+  stats: CacheStats,
+  freshUntil: number,
+) {
+  if (freshUntil !== Infinity) stats.freshUntil = Math.min(stats.freshUntil ?? freshUntil, freshUntil);
+  const { keepFor } = policyOf(kind);
+  for (let i = 0; i < lookups.length; i++) {
+    const lookup = lookups[i]!;
+    if (lookup instanceof Error) continue;
+    if (lookup.stale) (stats.stale.get(kind) ?? stats.stale.set(kind, new Set()).get(kind)!).add(ids[i]!);
+    const until = freshness.get(lookup);
+    if (until !== undefined) stats.freshUntil = Math.min(stats.freshUntil ?? until, until);
+    // Asked with an unbounded TTL, a final value is kept for all of it, whatever the configured one.
+    if (keepFor && keepFor(lookup.value, Infinity) !== Infinity) stats.unsettled = true;
+  }
 }
 
 function defer(): Deferred {

@@ -30,6 +30,11 @@ export class MemoryStore implements CacheStore {
     return keys.map((key) => this.lru.get(key) ?? null);
   }
 
+  /** One entry, at once (the data cache's fast path for fresh copies). */
+  get(key: string): Entry | undefined {
+    return this.lru.get(key);
+  }
+
   async mset(entries: readonly { key: string; entry: Entry; ttlSeconds: number }[]) {
     for (const { key, entry, ttlSeconds } of entries) {
       this.lru.set(key, entry, { ttl: ttlSeconds * 1000 });

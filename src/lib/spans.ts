@@ -6,6 +6,11 @@ export const TRACER_NAME = 'veo-bff';
 /** What `fn` gets when nothing is traced: a span that records nothing, so callers never check. */
 const NOT_RECORDING = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
 
+/** Whether a recording span is active: without one, a caller may skip building a span's name and attributes. */
+export function recording(): boolean {
+  return trace.getActiveSpan()?.isRecording() === true;
+}
+
 /**
  * Runs `fn` in a child span of the active span, which ends when `fn` settles (a rejection is recorded on it).
  * Without a recording span active it only runs `fn`: with tracing off (@opentelemetry/api is a no-op without
@@ -18,7 +23,7 @@ export function inSpan<T>(
   fn: (span: Span) => Promise<T>,
   kind: SpanKind = SpanKind.INTERNAL,
 ): Promise<T> {
-  if (!trace.getActiveSpan()?.isRecording()) return fn(NOT_RECORDING);
+  if (!recording()) return fn(NOT_RECORDING);
   // Asked for each span, not kept: a tracer stays with the provider it came from, and tracing starts and
   // stops with each app (tests build several in one process).
   return trace.getTracer(TRACER_NAME).startActiveSpan(name, { kind, attributes }, async (span) => {

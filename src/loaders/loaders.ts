@@ -6,7 +6,7 @@ import { ALL_AREAS, type CacheKind } from '../config/cache-kinds.ts';
 import { fromEngineError, userError } from '../errors.ts';
 import { MAX_IDS_PER_CALL, questionId, rememberJobs } from '../explanations/keys.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import { inSpan } from '../lib/spans.ts';
+import { inSpan, recording } from '../lib/spans.ts';
 import type {
   Area,
   Commute,
@@ -20,6 +20,7 @@ import type {
   Station,
 } from '../modal/contract.ts';
 import type { Engine } from '../modal/engine.ts';
+import { LazyLoader } from './lazy-loader.ts';
 
 export interface CommuteKey {
   from: string;
@@ -51,14 +52,16 @@ type Batch<K, V> = (keys: readonly K[]) => Promise<(V | Error)[]>;
  * batch is a span named for its loader, with the engine calls and cache lookups it makes under it.
  */
 function coded<K, V>(loader: string, batch: Batch<K, V>, fieldPrefix?: string): Batch<K, V> {
+  const run = async (keys: readonly K[]) => {
+    try {
+      return (await batch(keys)).map((value) => (value instanceof Error ? fromEngineError(value, fieldPrefix) : value));
+    } catch (error) {
+      throw fromEngineError(error, fieldPrefix);
+    }
+  };
+  // Untraced (the usual case), the span's name and attributes are not even built.
   return (keys) =>
-    inSpan(`loader ${loader}`, { 'veo.loader': loader, 'veo.loader.keys': keys.length }, async () => {
-      try {
-        return (await batch(keys)).map((value) => (value instanceof Error ? fromEngineError(value, fieldPrefix) : value));
-      } catch (error) {
-        throw fromEngineError(error, fieldPrefix);
-      }
-    });
+    recording() ? inSpan(`loader ${loader}`, { 'veo.loader': loader, 'veo.loader.keys': keys.length }, () => run(keys)) : run(keys);
 }
 
 /**
@@ -78,12 +81,12 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     return coded(
       loader,
       async (keys: readonly K[]): Promise<(V | Error)[]> => {
-        const byId = new Map(keys.map((key) => [idOf(key), key]));
         const lookups = await cache.load<V>(
           kind,
           keys.map(idOf),
           (ids) => {
             stats.engineCalls += 1;
+            const byId = new Map(keys.map((key) => [idOf(key), key]));
             return fetch(ids.map((id) => byId.get(id)!));
           },
           stats,
@@ -95,8 +98,8 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     );
   }
 
-  const areaByCode = new DataLoader<string, Area | null>(
-    cached('area', 'area', String, async (codes) => (await engine.areas(codes)).areas),
+  const areaByCode = new LazyLoader(
+    () => new DataLoader<string, Area | null>(cached('area', 'area', String, async (codes) => (await engine.areas(codes)).areas)),
   );
   /** The areas `allAreas` read in this request, then by code once a lookup by code asks: answered from them. */
   let listedAreas: readonly Area[] | undefined;
@@ -113,24 +116,30 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
       );
     },
   };
-  const station = new DataLoader<number, Station | null>(
-    cached('station', 'station', String, async (ids) => (await engine.stations({ ids })).stations),
+  const station = new LazyLoader(
+    () =>
+      new DataLoader<number, Station | null>(
+        cached('station', 'station', String, async (ids) => (await engine.stations({ ids })).stations),
+      ),
   );
-  const everyArea = new DataLoader<'all', Area[]>(
-    cached(
-      'allAreas',
-      'area',
-      () => ALL_AREAS,
-      async () => {
-        const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
-        // The same answer serves later lookups by code, on every instance.
-        await cache.store(
+  const everyArea = new LazyLoader(
+    () =>
+      new DataLoader<'all', Area[]>(
+        cached(
+          'allAreas',
           'area',
-          areas.map((a) => ({ id: a.code, value: a })),
-        );
-        return [areas];
-      },
-    ),
+          () => ALL_AREAS,
+          async () => {
+            const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
+            // The same answer serves later lookups by code, on every instance.
+            await cache.store(
+              'area',
+              areas.map((a) => ({ id: a.code, value: a })),
+            );
+            return [areas];
+          },
+        ),
+      ),
   );
 
   /**
@@ -138,58 +147,61 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
    * again). `rebuild` lets the engine start again a job it does not hold: only for ids this server signed
    * (their start was charged); any other id reads a job that exists and never starts one.
    */
-  const explanationStatus = new DataLoader<JobLookup, Job | null, string>(
-    coded('explanationStatus', async (keys) => {
-      const rebuild = new Set(keys.filter((k) => k.rebuild).map((k) => k.id));
-      const ids = [...new Set(keys.map((k) => k.id))];
-      const askedToRebuild = new Set<string>();
-      const status = async (batch: string[], withRebuild: boolean): Promise<(Job | null)[]> => {
-        if (batch.length === 0) return [];
-        if (withRebuild) for (const id of batch) askedToRebuild.add(id);
-        stats.engineCalls += 1;
-        const { jobs } = await engine.explanationStatus(batch, { rebuild: withRebuild });
-        await rememberJobs(cache, jobs);
-        return jobs;
-      };
-      const lookups = await cache.load<Job | null>(
-        'explanation',
-        ids.map((id) => `job:${id}`),
-        async (missing) => {
-          const engineIds = missing.map((k) => k.slice('job:'.length));
-          const [rebuilt, read] = await Promise.all([
-            status(
-              engineIds.filter((id) => rebuild.has(id)),
-              true,
-            ),
-            status(
-              engineIds.filter((id) => !rebuild.has(id)),
-              false,
-            ),
-          ]);
-          return engineIds.map((id) => (rebuild.has(id) ? rebuilt.shift()! : read.shift()!) ?? null);
-        },
-        stats,
-        { refresh: options.refresh, write: false },
-      );
-      const byId = new Map(ids.map((id, i) => [id, lookups[i]!]));
-      // A signed id that shared another request's read-only call (single flight) got null for a job the
-      // engine lost: ask once more, allowed to rebuild.
-      const lost = ids.filter((id) => {
-        const l = byId.get(id)!;
-        return rebuild.has(id) && !askedToRebuild.has(id) && !(l instanceof Error) && l.value === null;
-      });
-      if (lost.length > 0) {
-        const again = await status(lost, true).catch((error: Error) => lost.map(() => error));
-        lost.forEach((id, i) => {
-          byId.set(id, again[i] instanceof Error ? again[i] : { value: again[i] ?? null, stale: false, cached: false });
-        });
-      }
-      return keys.map((k) => {
-        const l = byId.get(k.id)!;
-        return l instanceof Error ? l : l.value;
-      });
-    }),
-    { cacheKeyFn: (k) => `${k.rebuild ? 'rebuild' : 'read'}:${k.id}`, maxBatchSize: MAX_IDS_PER_CALL },
+  const explanationStatus = new LazyLoader(
+    () =>
+      new DataLoader<JobLookup, Job | null, string>(
+        coded('explanationStatus', async (keys) => {
+          const rebuild = new Set(keys.filter((k) => k.rebuild).map((k) => k.id));
+          const ids = [...new Set(keys.map((k) => k.id))];
+          const askedToRebuild = new Set<string>();
+          const status = async (batch: string[], withRebuild: boolean): Promise<(Job | null)[]> => {
+            if (batch.length === 0) return [];
+            if (withRebuild) for (const id of batch) askedToRebuild.add(id);
+            stats.engineCalls += 1;
+            const { jobs } = await engine.explanationStatus(batch, { rebuild: withRebuild });
+            await rememberJobs(cache, jobs);
+            return jobs;
+          };
+          const lookups = await cache.load<Job | null>(
+            'explanation',
+            ids.map((id) => `job:${id}`),
+            async (missing) => {
+              const engineIds = missing.map((k) => k.slice('job:'.length));
+              const [rebuilt, read] = await Promise.all([
+                status(
+                  engineIds.filter((id) => rebuild.has(id)),
+                  true,
+                ),
+                status(
+                  engineIds.filter((id) => !rebuild.has(id)),
+                  false,
+                ),
+              ]);
+              return engineIds.map((id) => (rebuild.has(id) ? rebuilt.shift()! : read.shift()!) ?? null);
+            },
+            stats,
+            { refresh: options.refresh, write: false },
+          );
+          const byId = new Map(ids.map((id, i) => [id, lookups[i]!]));
+          // A signed id that shared another request's read-only call (single flight) got null for a job the
+          // engine lost: ask once more, allowed to rebuild.
+          const lost = ids.filter((id) => {
+            const l = byId.get(id)!;
+            return rebuild.has(id) && !askedToRebuild.has(id) && !(l instanceof Error) && l.value === null;
+          });
+          if (lost.length > 0) {
+            const again = await status(lost, true).catch((error: Error) => lost.map(() => error));
+            lost.forEach((id, i) => {
+              byId.set(id, again[i] instanceof Error ? again[i] : { value: again[i] ?? null, stale: false, cached: false });
+            });
+          }
+          return keys.map((k) => {
+            const l = byId.get(k.id)!;
+            return l instanceof Error ? l : l.value;
+          });
+        }),
+        { cacheKeyFn: (k) => `${k.rebuild ? 'rebuild' : 'read'}:${k.id}`, maxBatchSize: MAX_IDS_PER_CALL },
+      ),
   );
 
   /** The questions (by index) whose borough or commute station does not exist, each with its error. */
@@ -222,106 +234,126 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         return areas;
       },
     },
-    crime: new DataLoader<string, Crime | null>(cached('crime', 'crime', String, async (codes) => (await engine.crime(codes)).crime)),
-    schools: new DataLoader<string, Schools | null>(
-      cached('schools', 'schools', String, async (codes) => (await engine.schools(codes)).schools),
+    crime: new LazyLoader(
+      () => new DataLoader<string, Crime | null>(cached('crime', 'crime', String, async (codes) => (await engine.crime(codes)).crime)),
     ),
-    commute: new DataLoader<CommuteKey, Commute | null, string>(
-      cached('commute', 'commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
-      { cacheKeyFn: commuteId },
+    schools: new LazyLoader(
+      () =>
+        new DataLoader<string, Schools | null>(
+          cached('schools', 'schools', String, async (codes) => (await engine.schools(codes)).schools),
+        ),
+    ),
+    commute: new LazyLoader(
+      () =>
+        new DataLoader<CommuteKey, Commute | null, string>(
+          cached('commute', 'commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
+          { cacheKeyFn: commuteId },
+        ),
     ),
     /** Station search results, primed into `station`. */
-    stationSearch: new DataLoader<string, Station[]>(
-      cached(
-        'stationSearch',
-        'station',
-        (q) => `search:${q}`,
-        (queries) =>
-          // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
-          Promise.all(
-            queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null)),
+    stationSearch: new LazyLoader(
+      () =>
+        new DataLoader<string, Station[]>(
+          cached(
+            'stationSearch',
+            'station',
+            (q) => `search:${q}`,
+            (queries) =>
+              // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
+              Promise.all(
+                queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null)),
+              ),
           ),
-      ),
+        ),
     ),
     // The engine ranks one question per call; the loader still asks each distinct question once.
     // Questions come from `recommendations(input:)`: the engine's field `budget` is the client's `input.budget`.
-    recommendation: new DataLoader<RecommendInput, RecommendResult, string>(
-      cached(
-        'recommendation',
-        'recommendation',
-        recommendationId,
-        (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
-        'input',
-      ),
-      { cacheKeyFn: canonicalJson },
+    recommendation: new LazyLoader(
+      () =>
+        new DataLoader<RecommendInput, RecommendResult, string>(
+          cached(
+            'recommendation',
+            'recommendation',
+            recommendationId,
+            (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
+            'input',
+          ),
+          { cacheKeyFn: canonicalJson },
+        ),
     ),
-    personas: new DataLoader<'all', Persona[]>(
-      cached(
-        'personas',
-        'persona',
-        () => 'all',
-        async () => [(await engine.personas()).personas],
-      ),
+    personas: new LazyLoader(
+      () =>
+        new DataLoader<'all', Persona[]>(
+          cached(
+            'personas',
+            'persona',
+            () => 'all',
+            async () => [(await engine.personas()).personas],
+          ),
+        ),
     ),
     explanationStatus,
     /**
      * The job for each question, submitting all the new ones in ONE engine call. A finished (or just
      * started) job comes from the cache and costs nothing; new jobs are charged first, together.
      */
-    explanation: new DataLoader<ExplanationRequest, Job | null, string>(
-      coded('explanation', async (all) => {
-        // A question about a borough or station that does not exist would be charged, then refused by the
-        // engine together with every other question of its batch: refuse it here, alone, uncharged.
-        const unknown = await unknownPlaces(all);
-        const requests = all.filter((_, i) => !unknown.has(i));
-        const budget = options.explanationBudget;
-        const byId = new Map(requests.map((r) => [questionId(r), r]));
-        const lookups = await cache.load<Job | null>(
-          'explanation',
-          [...byId.keys()],
-          async (ids) => {
-            await budget?.charge(ids.length);
-            stats.engineCalls += 1;
-            const refund = (jobs: number) => budget?.refund(jobs).catch(() => {});
-            let jobs: (Job | null)[];
-            try {
-              ({ jobs } = await engine.submitExplanations(ids.map((id) => byId.get(id)!)));
-            } catch (error) {
-              await refund(ids.length);
-              throw error;
+    explanation: new LazyLoader(
+      () =>
+        new DataLoader<ExplanationRequest, Job | null, string>(
+          coded('explanation', async (all) => {
+            // A question about a borough or station that does not exist would be charged, then refused by the
+            // engine together with every other question of its batch: refuse it here, alone, uncharged.
+            const unknown = await unknownPlaces(all);
+            const requests = all.filter((_, i) => !unknown.has(i));
+            const budget = options.explanationBudget;
+            const byId = new Map(requests.map((r) => [questionId(r), r]));
+            const lookups = await cache.load<Job | null>(
+              'explanation',
+              [...byId.keys()],
+              async (ids) => {
+                await budget?.charge(ids.length);
+                stats.engineCalls += 1;
+                const refund = (jobs: number) => budget?.refund(jobs).catch(() => {});
+                let jobs: (Job | null)[];
+                try {
+                  ({ jobs } = await engine.submitExplanations(ids.map((id) => byId.get(id)!)));
+                } catch (error) {
+                  await refund(ids.length);
+                  throw error;
+                }
+                // Only new work is paid for: a job the engine already held finished (the cache had forgotten
+                // it) started nothing.
+                await refund(jobs.filter((job) => !job || job.status === 'READY').length);
+                return jobs;
+              },
+              stats,
+              { refresh: options.refresh },
+            );
+            // A job the cache remembered as running may have finished since: ask for those (one status call).
+            // These jobs were started by a charged submit, so the engine may rebuild one it lost.
+            const stillRunning = lookups.flatMap((l) =>
+              !(l instanceof Error) && l.cached && l.value?.status === 'PENDING' ? [l.value.id] : [],
+            );
+            const now = new Map<string, Job | Error | null>();
+            if (stillRunning.length > 0) {
+              const fresh = await explanationStatus.loadMany(stillRunning.map((id) => ({ id, rebuild: true })));
+              stillRunning.forEach((id, i) => {
+                now.set(id, fresh[i]!);
+              });
             }
-            // Only new work is paid for: a job the engine already held finished (the cache had forgotten
-            // it) started nothing.
-            await refund(jobs.filter((job) => !job || job.status === 'READY').length);
-            return jobs;
-          },
-          stats,
-          { refresh: options.refresh },
-        );
-        // A job the cache remembered as running may have finished since: ask for those (one status call).
-        // These jobs were started by a charged submit, so the engine may rebuild one it lost.
-        const stillRunning = lookups.flatMap((l) =>
-          !(l instanceof Error) && l.cached && l.value?.status === 'PENDING' ? [l.value.id] : [],
-        );
-        const now = new Map<string, Job | Error | null>();
-        if (stillRunning.length > 0) {
-          const fresh = await explanationStatus.loadMany(stillRunning.map((id) => ({ id, rebuild: true })));
-          stillRunning.forEach((id, i) => {
-            now.set(id, fresh[i]!);
-          });
-        }
-        const byRequest = new Map([...byId.keys()].map((id, i) => [id, lookups[i]!]));
-        return all.map((r, i) => {
-          const refused = unknown.get(i);
-          if (refused) return refused;
-          const lookup = byRequest.get(questionId(r))!;
-          if (lookup instanceof Error) return lookup;
-          const latest = lookup.value && now.get(lookup.value.id);
-          return latest && !(latest instanceof Error) ? latest : lookup.value;
-        });
-      }),
-      // The engine takes at most this many questions a call; each batch is charged on its own.
-      { cacheKeyFn: questionId, maxBatchSize: MAX_IDS_PER_CALL },
+            const byRequest = new Map([...byId.keys()].map((id, i) => [id, lookups[i]!]));
+            return all.map((r, i) => {
+              const refused = unknown.get(i);
+              if (refused) return refused;
+              const lookup = byRequest.get(questionId(r))!;
+              if (lookup instanceof Error) return lookup;
+              const latest = lookup.value && now.get(lookup.value.id);
+              return latest && !(latest instanceof Error) ? latest : lookup.value;
+            });
+          }),
+          // The engine takes at most this many questions a call; each batch is charged on its own.
+          { cacheKeyFn: questionId, maxBatchSize: MAX_IDS_PER_CALL },
+        ),
     ),
   };
 }
