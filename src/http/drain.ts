@@ -2,6 +2,7 @@ import { setMaxListeners } from 'node:events';
 import type { Server } from 'node:http';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { replaceHeader } from '../lib/replace-header.ts';
 
 const SHUTTING_DOWN = 'SHUTTING_DOWN';
 
@@ -67,7 +68,7 @@ export function useDrain(drain: Drain): Plugin {
       setSubscribeFn((args) => untilDeadline(() => subscribeFn(args), drain.expired));
     },
     onResponse({ response }) {
-      if (drain.draining) response.headers.set('connection', 'close');
+      if (drain.draining) replaceHeader(response.headers, 'connection', 'close');
     },
   };
 }

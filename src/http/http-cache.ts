@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
+import { replaceHeader } from '../lib/replace-header.ts';
 import { answerTtlOf } from './response-cache.ts';
 
 /** How long past its `s-maxage` a shared cache may still answer with a copy while it fetches a new one. */
@@ -69,7 +70,7 @@ export function useHttpCache({ graphqlPath }: { graphqlPath: string }): Plugin {
       // Only a whole JSON answer is shared: a multipart or SSE body is framed (and streamed) as it is written.
       const json = type.startsWith('application/json') || type.startsWith('application/graphql-response+json');
       if (ttl === undefined || response.status !== 200 || !json) {
-        response.headers.set('cache-control', PER_CLIENT);
+        replaceHeader(response.headers, 'cache-control', PER_CLIENT);
         return;
       }
       const body = await response.text();

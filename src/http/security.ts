@@ -2,6 +2,7 @@ import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { type ExecutionResult, GraphQLError, NoSchemaIntrospectionCustomRule, type ValidationContext } from 'graphql';
 import { createGraphQLError, type Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
+import { replaceHeader } from '../lib/replace-header.ts';
 import { editResults } from '../lib/results.ts';
 import { useBodyLimit } from './body-limit.ts';
 import { useCsrfPolicy } from './csrf.ts';
@@ -53,7 +54,7 @@ export function securityPlugins(config: SecurityConfig, maxFields: number): Plug
 function useCloseAfterTooLarge(): Plugin {
   return {
     onResponse({ response }) {
-      if (response.status === 413) response.headers.set('connection', 'close');
+      if (response.status === 413) replaceHeader(response.headers, 'connection', 'close');
     },
   };
 }
