@@ -41,6 +41,9 @@ describe('cost and rate limits (in-process store)', () => {
     });
     expect(answer.body.errors[0].extensions.http).toBeUndefined();
     expect(answer.headers.get('x-ratelimit-remaining')).toBe('499');
+    // Its log line says what it would have cost; it never ran.
+    const line = s.logs.filter((l) => l.event === 'request').at(-1)!;
+    expect(line).toMatchObject({ errorCodes: ['COST_ESTIMATED_TOO_EXPENSIVE'], cost: { requested: 100, actual: null } });
     const { body } = await s.gql(`{ rateLimit { budgets { name remaining } } }`);
     // One point for the refused query, and nothing for this one: an operation of rateLimit alone is free.
     expect(body.data!.rateLimit.budgets[0]).toEqual({ name: 'minute', remaining: 499 });
@@ -56,6 +59,7 @@ describe('cost and rate limits (in-process store)', () => {
     expect(refused.status).toBe(429);
     expect(calls).toEqual({});
     expect(refused.body.data).toBeUndefined();
+    expect(s.logs.filter((l) => l.event === 'request').at(-1)!.cost).toEqual({ requested: 100, actual: null });
     const error = refused.body.errors[0];
     expect(error.extensions.code).toBe('RATE_LIMITED');
     expect(error.extensions.budget).toBe('minute');

@@ -102,6 +102,8 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
 
     const requested = Math.max(1, estimateCost(schema, args.document, args.operationName, args.variableValues));
     metrics.queryCost.observe({ kind: 'requested' }, requested);
+    // The log line says what a refused operation would have cost, too.
+    ctx.cost = { requested };
     const maximum = limits.maxCostFor(client);
     if (requested > maximum) {
       // One point, like every other refused request: pricing is work, and a free refusal could be sent in a
