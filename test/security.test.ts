@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { parse, validate } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { AreaDetailDocument, FindStationDocument } from '../operations/generated/graphql.ts';
@@ -340,6 +341,15 @@ describe('CSRF', () => {
     });
     expect(unread.status).toBe(415);
     expect((await unread.json()).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    // A compressed body is not read either: 415 naming the coding that is, not "invalid JSON".
+    const gzipped = await fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-encoding': 'gzip' },
+      body: gzipSync('{"query":"{ __typename }"}'),
+    });
+    expect(gzipped.status).toBe(415);
+    expect(gzipped.headers.get('accept-encoding')).toBe('identity');
+    expect((await gzipped.json()).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
     const xml = await fetch(`${s.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/xml' },

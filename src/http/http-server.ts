@@ -1,6 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
+import { requestIdFrom } from '../lib/request-id.ts';
 
 export interface HttpTimeouts {
   /** Until the request's headers have arrived. */
@@ -75,8 +75,10 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
   if (socket.writable && !inFlight?.headersSent && error.code !== 'ECONNRESET') {
     const answer = ANSWERS[error.code ?? ''] ?? MALFORMED;
     const body = JSON.stringify({ errors: [{ message: answer.message, extensions: { code: answer.code } }] });
+    // A request whose headers arrived (its body timed out) keeps the id it sent, as its log line does.
+    const requestId = requestIdFrom(inFlight?.req?.headers['x-request-id'] as string | undefined);
     socket.write(
-      `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${randomUUID()}\r\n` +
+      `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
     );
   }
