@@ -237,6 +237,11 @@ describe('what the hit path may not answer gets the pipeline coded answer', () =
     expect(refused.errors[0].extensions.code).toBe('RATE_LIMITED');
     // The 200s after the first came from the hit path (the pipeline recorded the first with the suite's key).
     expect((await fastAnswers(s)) - before).toBe(statuses.filter((st) => st === 200).length);
+    // Each refusal counted once, by the pipeline that answered it (the fast path's refused charge counted too).
+    const metrics = await (await fetch(`${s.url}/metrics`)).text();
+    expect(/^veo_ratelimit_decisions_total\{result="limited"\} (\d+)/m.exec(metrics)?.[1]).toBe(
+      String(statuses.filter((st) => st === 429).length),
+    );
   });
 
   it('a question too expensive for the client (its tier holds less than the price): 400 COST_ESTIMATED_TOO_EXPENSIVE', async () => {
@@ -356,21 +361,48 @@ describe('what an outside tester found', () => {
       });
     // The last URL built is remembered (request-target.ts): a good Host for /health first, then a bad one.
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
+    const query = encodeURIComponent('{ personas { key } }');
     for (const head of [
       'GET /health HTTP/1.1\r\nHost: x:99999\r\n\r\n',
-      `GET http://127.0.0.1:${port}/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
       'OPTIONS * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
       'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a b\r\n\r\n',
-      'GET /health HTTP/1.1\r\nHost: x:99999\r\n\r\n',
       'GET //cdn.example/graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+      // A Host carrying a path and query of its own would have run the query it carried (outside tester).
+      `GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: 127.0.0.1/graphql?query=${query}#\r\n\r\n`,
+      `GET / HTTP/1.1\r\nHost: 127.0.0.1/graphql?query=${query}#\r\n\r\n`,
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: user@127.0.0.1\r\n\r\n',
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: 127.0.0.1\\x\r\n\r\n',
+      // HTTP/1.1 requires Host: Node's own refusal had no body, code or request id.
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\n\r\n',
+      `GET http://user:pw@127.0.0.1:${port}/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
     ]) {
       const answer = await raw(head);
-      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer, head).toMatch(/^HTTP\/1\.1 400 /);
       expect(answer).toMatch(/\r\nx-request-id: [0-9a-f-]{36}\r\n/);
       expect(answer).not.toMatch(/TypeError|node_modules|at /);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
-    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(6);
+    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(10);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
+  });
+
+  it('an absolute-form target is answered as its origin-form (RFC 9112 must accept it), with its authority as the host', async () => {
+    const s = await server(ENV);
+    const { port } = new URL(s.url);
+    const raw = (head: string) =>
+      new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(head));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('end', () => resolve(text));
+        socket.on('error', reject);
+      });
+    const query = encodeURIComponent('{ personas { key } }');
+    const answer = await raw(
+      `GET http://127.0.0.1:${port}/graphql?query=${query} HTTP/1.1\r\nHost: ignored.example\r\nAccept: application/json\r\nConnection: close\r\n\r\n`,
+    );
+    expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).data.personas.length).toBeGreaterThan(0);
+    expect(s.logs.filter((l) => l.event === 'request').at(-1)).toMatchObject({ path: '/graphql', status: 200 });
   });
 });

@@ -172,9 +172,13 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
     const s = await server(ENV);
     // 3 points each against a minute of 10: the fourth is refused, whichever path took the first three.
     const answers: Answer[] = [];
+    const decisions = (result: string) => metric(s, `veo_ratelimit_decisions_total\\{result="${result}"\\}`);
     for (let i = 0; i < 5; i += 1) answers.push(await post(s, AREA, CAMDEN, { 'x-api-key': SMALL_KEY }));
     expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 429, 429]);
     expect(JSON.parse(answers[3]!.text).errors[0].extensions.code).toBe('RATE_LIMITED');
+    // Each decision counted once: the fast path's refused charge is the pipeline's to count (it was counted twice).
+    expect(await decisions('limited')).toBe(2);
+    expect(await decisions('allowed')).toBe(3);
   });
 
   it('a question too expensive for the client: 400 COST_ESTIMATED_TOO_EXPENSIVE', async () => {
@@ -399,8 +403,14 @@ describe('a run that fails is answered by the pipeline, charged once', () => {
       s.app.cache.memory.clear();
       const lines = s.logs.length;
       const before = await preparedAnswers(s);
+      const counts = () =>
+        Promise.all([metric(s, 'veo_ratelimit_decisions_total\\{result="allowed"\\}'), metric(s, 'veo_ratelimit_refunded_points_total')]);
+      const [allowed, refunded] = await counts();
       const failed = await ask();
       expect(await preparedAnswers(s)).toBe(before);
+      // One decision and the pipeline's refund (2 points unused) in the metrics: the handed-over run's charge
+      // and whole refund are not counted (they were: an outside tester's finding).
+      expect(await counts()).toEqual([allowed + 1, refunded + 2]);
       const body = JSON.parse(failed.text);
       expect(body.data.area).toBeNull();
       expect(body.errors[0].extensions.code).toBe('UPSTREAM_UNAVAILABLE');

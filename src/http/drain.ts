@@ -1,5 +1,6 @@
 import { setMaxListeners } from 'node:events';
-import type { Server } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
 import { type ExecutionResult, GraphQLError } from 'graphql';
 import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { replaceHeader } from '../lib/replace-header.ts';
@@ -154,14 +155,31 @@ function endAtDeadline(source: AsyncIterable<ExecutionResult>, expired: AbortSig
 export function trackOpenRequests(server: Server) {
   let open = 0;
   let waiters: (() => void)[] = [];
-  server.on('request', (_req, res) => {
+  /** Each connection's requests still open. */
+  const onConnection = new WeakMap<Socket, Set<ServerResponse>>();
+  const ended = (res: ServerResponse, socket: Socket) => {
+    if (!onConnection.get(socket)?.delete(res)) return;
+    open -= 1;
+    // A kept-alive connection whose answer just ended would wait for its keep-alive timeout.
+    if (!server.listening) server.closeIdleConnections();
+    if (open === 0) for (const wake of waiters.splice(0)) wake();
+  };
+  server.on('request', (req, res) => {
+    const socket = req.socket;
+    let requests = onConnection.get(socket);
+    if (!requests) {
+      requests = new Set();
+      onConnection.set(socket, requests);
+      // A request pipelined behind an answer that closed the connection never gets the socket: its response
+      // emits no 'close' (it stayed open for good, and every drain waited out its deadline). The
+      // connection's close ends whatever of it is still counted.
+      socket.once('close', () => {
+        for (const pending of [...onConnection.get(socket)!]) ended(pending, socket);
+      });
+    }
+    requests.add(res);
     open += 1;
-    res.once('close', () => {
-      open -= 1;
-      // A kept-alive connection whose answer just ended would wait for its keep-alive timeout.
-      if (!server.listening) server.closeIdleConnections();
-      if (open === 0) for (const wake of waiters.splice(0)) wake();
-    });
+    res.once('close', () => ended(res, socket));
   });
   return {
     get count() {

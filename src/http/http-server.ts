@@ -29,6 +29,9 @@ export function createHttpServer(
       requestTimeout,
       headersTimeout,
       keepAliveTimeout: timeouts.keepAliveTimeoutMs,
+      // An HTTP/1.1 request without Host is refused in front of the app (request-target.ts), with a coded
+      // body and a request id; Node's own refusal had neither.
+      requireHostHeader: false,
       // Node enforces both timeouts by checking on this interval (30 s by default, which let a slow client
       // stay that much longer): check often enough that a request is cut within 5% past its timeout.
       connectionsCheckingInterval: checkingInterval(Math.min(headersTimeout, requestTimeout)),

@@ -41,16 +41,26 @@ export function refuseUnbuildableUrls(handler: Handler, log: Log, metrics: Metri
 }
 
 /**
- * As @whatwg-node/server builds a request's URL (`http://` + Host + target); only origin-form targets, and none
- * starting with `//`, which a URL parser may read as a host of its own (`//cdn.example/graphql` ran GraphQL
- * outside the path every plugin compares with, so without its caching headers: found by an outside tester).
+ * As @whatwg-node/server builds a request's URL (`http://` + Host + target). Refused:
+ * - a target that is not origin-form, or that starts with `//`, which a URL parser may read as a host of its
+ *   own (`//cdn.example/graphql` ran GraphQL outside the path every plugin compares with, so without its
+ *   caching headers: found by an outside tester);
+ * - a Host that is not a host (and port): one with `/`, `?`, `#`, `@` or `\` would become part of the URL's
+ *   path or query (`Host: h/graphql?query={personas{key}}#` ran the query it carried, found by an outside
+ *   tester);
+ * - an HTTP/1.1 request without Host (RFC 9112 §3.2: 400; Node's own refusal had no body, code or request id).
+ * An absolute-form target (`GET http://host/graphql HTTP/1.1`), which a server must accept (RFC 9112 §3.2.2),
+ * is rewritten to origin-form with its authority as the Host.
  */
 function buildable(req: IncomingMessage): boolean {
+  if (ABSOLUTE_FORM.test(req.url ?? '') && !toOriginForm(req)) return false;
   const target = req.url ?? '';
   if (!target.startsWith('/') || target.startsWith('//')) return false;
-  const host = req.headers.host ?? 'localhost';
+  const host = req.headers.host;
+  if (host === undefined) return req.httpVersion === '1.0';
   // Most requests repeat the last one's Host and target: a URL is then not built again (2 µs a request).
   if (host === lastBuilt.host && target === lastBuilt.target) return true;
+  if (NOT_IN_A_HOST.test(host)) return false;
   try {
     new URL(`http://${host}${target}`);
   } catch {
@@ -60,3 +70,21 @@ function buildable(req: IncomingMessage): boolean {
   return true;
 }
 let lastBuilt = { host: '', target: '' };
+
+const ABSOLUTE_FORM = /^https?:\/\//i;
+/** What ends a URL's authority or hides one in it; whitespace, too, which a URL parser would refuse anyway. */
+const NOT_IN_A_HOST = /[/?#@\\\s]/;
+
+/** `http://host/path?query` as `/path?query` with Host `host`; false when it is not a URL with a plain host. */
+function toOriginForm(req: IncomingMessage): boolean {
+  let url: URL;
+  try {
+    url = new URL(req.url!);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password || !url.host) return false;
+  req.url = `${url.pathname}${url.search}`;
+  req.headers.host = url.host;
+  return true;
+}

@@ -23,6 +23,15 @@ export interface ClientBudgets {
   info: Budget;
 }
 
+/**
+ * Whether a charge or refund goes in the metrics. The fast path (http/hit-path) charges before it knows it
+ * will answer: when it hands the request to the pipeline, which charges again and counts its own decision,
+ * what it did first is not counted (it was counted twice: an outside tester's finding).
+ */
+export interface Counting {
+  counted?: boolean;
+}
+
 /** A client's budgets by tier, kept through one Limiter whichever store is behind it. */
 export class RateLimits {
   private allowed: CountCell | undefined;
@@ -63,27 +72,32 @@ export class RateLimits {
    * Charges `cost` to the minute and the day budget together, in one atomic step: when either cannot
    * afford it, neither is charged.
    */
-  async charge(client: Client, cost: number): Promise<ChargeResult> {
+  async charge(client: Client, cost: number, { counted = true }: Counting = {}): Promise<ChargeResult> {
     const { minute, day } = this.budgets(client);
     const outcome = await this.limiter.apply(client.id, [
       { budget: minute, cost },
       { budget: day, cost },
     ]);
     const result = this.result(outcome, [minute, day], cost);
+    if (counted) this.count(result);
+    return result;
+  }
+
+  /** Counts a decision `charge` was told not to count, once the request is answered with it. */
+  count(result: ChargeResult): void {
     // Every request's charge: counted in a cell looked up once (count-cells.ts).
     if (!result.allowed) this.metrics.rateLimitDecisions.inc({ result: 'limited' });
     else {
       this.allowed ??= this.metrics.rateLimitDecisions.cell({ result: 'allowed' });
       this.allowed.n++;
     }
-    return result;
   }
 
   /**
    * Gives back points charged but not used (the estimate was above the actual cost) to the minute and day
    * budgets, never past their size. `chargedIn` is the store that took them.
    */
-  async refund(client: Client, points: number, chargedIn: Store): Promise<Charged[]> {
+  async refund(client: Client, points: number, chargedIn: Store, { counted = true }: Counting = {}): Promise<Charged[]> {
     const { minute, day } = this.budgets(client);
     const outcome = await this.limiter.apply(
       client.id,
@@ -93,8 +107,10 @@ export class RateLimits {
       ],
       { refundOnlyIn: chargedIn },
     );
-    this.refunded ??= this.metrics.rateLimitRefunded.cell();
-    this.refunded.n += points;
+    if (counted) {
+      this.refunded ??= this.metrics.rateLimitRefunded.cell();
+      this.refunded.n += points;
+    }
     return [
       { budget: minute, decision: outcome.decisions[0]! },
       { budget: day, decision: outcome.decisions[1]! },

@@ -1,7 +1,7 @@
-import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, inject } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
+import { createHttpServer } from '../../src/http/http-server.ts';
 import { createApp } from '../../src/yoga.ts';
 
 export interface GraphQLResponse<T = Record<string, any>> {
@@ -34,8 +34,9 @@ export async function startServer(env: Record<string, string> = {}) {
   });
   const logs: { event: string; [k: string]: unknown }[] = [];
   const app = createApp(config, { log: (event, fields) => logs.push({ event, ...fields }) });
-  // The handler server.ts serves: the hit path (src/http/hit-path) in front of Yoga.
-  const server = createServer(app.handler);
+  // What server.ts serves: the hit path (src/http/hit-path) in front of Yoga, on the server with Node's
+  // errors and timeouts as production has them.
+  const server = createHttpServer(app.handler, config.server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 

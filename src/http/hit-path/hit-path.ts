@@ -311,9 +311,10 @@ export class HitPath {
     // A shared answer with less than a second left is private (http-cache.ts): the pipeline says so.
     const left = entry ? Math.floor((entry.expiresAt - Date.now()) / 1000) : 0;
     if (!entry || (replay.shared && left <= 0) || this.options.drain.draining) return undefined;
-    const charge = await limits.charge(client, replay.requested);
-    // Refused: nothing was charged, and the pipeline answers the 429.
+    // Refused: nothing was charged, and the pipeline answers the 429 (and counts it).
+    const charge = await limits.charge(client, replay.requested, { counted: false });
     if (!charge.allowed) return undefined;
+    limits.count(charge);
     const charged = source.unused > 0 ? await limits.refund(client, source.unused, charge.charged[0]!.decision.store) : charge.charged;
     return { json: this.jsonOf(entry), actual: source.actual, charged, entry: replay.shared ? entry : undefined, left };
   }
@@ -334,7 +335,8 @@ export class HitPath {
     const prepared = execution && prepare(plan);
     if (!prepared || this.options.drain.draining) return undefined;
     const began = performance.now();
-    const charge = await limits.charge(client, requested);
+    // Counted once the run is answered here: the pipeline counts its own otherwise.
+    const charge = await limits.charge(client, requested, { counted: false });
     if (!charge.allowed) return undefined;
     const store = charge.charged[0]!.decision.store;
     const context = execution.contextOf(request, client);
@@ -344,7 +346,7 @@ export class HitPath {
     });
     if (!outcome || 'result' in outcome) {
       const seconds = (performance.now() - began) / 1000;
-      await limits.refund(client, requested, store);
+      await limits.refund(client, requested, store, { counted: false });
       // The pipeline answers with this run's result (handover.ts): it is charged once, and nothing runs twice.
       if (outcome) {
         const { document } = prepared;
@@ -353,6 +355,7 @@ export class HitPath {
       return undefined;
     }
     const ran = outcome.plain;
+    limits.count(charge);
     const unused = unusedPoints(requested, requested, ran.actual);
     const charged = unused > 0 ? await limits.refund(client, unused, store) : charge.charged;
     const seconds = (performance.now() - began) / 1000;
