@@ -375,9 +375,35 @@ describe('a run that fails is answered by the pipeline, charged once', () => {
         expect(error.locations).toHaveLength(1);
       }
       expect(s.logs.filter((l) => l.event === 'request').map((l) => l.errorCodes)).toEqual(Array(4).fill(['INTERNAL_SERVER_ERROR']));
+      // The same bytes from every executor: `errors` before `data`, as graphql-js writes them.
+      expect(new Set(answers.map((a) => JSON.stringify(Object.keys(JSON.parse(a.text)))))).toEqual(
+        new Set(['["errors","data","extensions"]']),
+      );
     } finally {
       await engine.close();
     }
+  });
+
+  it('every executor answers in selection order: fragments where they are selected, as graphql-js does', async () => {
+    const s = await server(ENV);
+    const documents = [
+      'query A { area(code: "E09000007") { ...F population } } fragment F on Area { code name }',
+      'query B { area(code: "E09000007") { code ... on Area { s: safety { r: rank } } ...G } } fragment G on Area { name }',
+      'query C { areas(first: 2) { nodes { ...G code housing { ... { medianRentAll } averagePrice } } totalCount } } fragment G on Area { name safety { rank ...H } } fragment H on Safety { crimeRatePer1000 }',
+    ];
+    for (const query of documents) {
+      // The first run is graphql-js's, the second compiled through the pipeline, the rest prepared runs.
+      const texts: string[] = [];
+      for (let i = 0; i < 4; i += 1) texts.push(JSON.stringify(JSON.parse((await post(s, query)).text).data));
+      expect(new Set(texts).size, query).toBe(1);
+    }
+    expect(JSON.parse((await post(s, documents[0]!)).text).data.area).toEqual({
+      code: 'E09000007',
+      name: 'Camden',
+      population: expect.any(Number),
+    });
+    expect(Object.keys(JSON.parse((await post(s, documents[0]!)).text).data.area)).toEqual(['code', 'name', 'population']);
+    expect(await preparedAnswers(s)).toBeGreaterThan(0);
   });
 
   it('the engine failing mid-run: the coded error, one charge, one log line', async () => {

@@ -6,6 +6,8 @@ import {
   GraphQLError,
   getOperationAST,
   getVariableValues,
+  type InlineFragmentNode,
+  Kind,
   visit,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
@@ -92,10 +94,37 @@ function compiledFor(args: ExecutionArgs): CompiledQuery | undefined {
   }
   const name = args.operationName ?? '';
   if (!byName.has(name)) {
-    const compiled = compileQuery(args.schema, args.document, args.operationName ?? undefined);
+    const compiled = compileQuery(args.schema, inSelectionOrder(args.document), args.operationName ?? undefined);
     if (isCompiledQuery(compiled)) byName.set(name, compiled);
   }
   return byName.get(name);
+}
+
+/**
+ * `document` rewritten so that graphql-jit answers in selection order, as the spec and graphql-js do.
+ * graphql-jit collects a selection set's fields with a stack: its own fields first, then its fragments, the
+ * last one first (`{ ...F population }` answered `population` before F's fields, and a compiled answer's bytes,
+ * its ETag among them, differed from the first run's). In a selection set with fragments, each field is
+ * wrapped in an inline fragment without a type condition (which always applies, and is resolved when the
+ * query is compiled) and the list is reversed, so the stack takes them in document order. Field nodes are
+ * kept as they are (their locations are the document's); a named fragment stays a spread, so the document
+ * grows by a node per field, never by a fragment's copies.
+ */
+export function inSelectionOrder(document: DocumentNode): DocumentNode {
+  return visit(document, {
+    SelectionSet: {
+      leave(node) {
+        if (node.selections.every((selection) => selection.kind === Kind.FIELD)) return undefined;
+        const wrapped = node.selections.map(
+          (selection): InlineFragmentNode =>
+            selection.kind === Kind.INLINE_FRAGMENT
+              ? selection
+              : { kind: Kind.INLINE_FRAGMENT, selectionSet: { kind: Kind.SELECTION_SET, selections: [selection] } },
+        );
+        return { ...node, selections: wrapped.reverse() };
+      },
+    },
+  });
 }
 
 /**
@@ -140,9 +169,14 @@ export function settledJitResult(
   document: DocumentNode,
   operationName: string | null | undefined,
 ): ExecutionResult {
+  if (!result.errors?.length) return result;
+  // graphql-js puts `errors` first; graphql-jit after `data` (the same answer, other bytes).
+  const { errors: _, data, ...rest } = result;
   // Field errors only: an error without a path (the drain's SHUTTING_DOWN) is not graphql-jit's.
   const unsettled = (e: GraphQLError) => e.path !== undefined && (!e.nodes || !e.originalError);
-  if (!result.errors?.some(unsettled)) return result;
+  const errorsFirst = (errors: readonly GraphQLError[]): ExecutionResult =>
+    data === undefined ? { errors, ...rest } : { errors, data, ...rest };
+  if (!result.errors.some(unsettled)) return errorsFirst(result.errors);
   const operation = getOperationAST(document, operationName);
   const fragments = fragmentsOf(document);
   const errors = result.errors.map((e) => {
@@ -151,5 +185,5 @@ export function settledJitResult(
     const originalError = e.originalError ?? new Error(e.message);
     return new GraphQLError(e.message, { nodes, path: e.path, originalError, extensions: e.extensions });
   });
-  return { ...result, errors };
+  return errorsFirst(errors);
 }
