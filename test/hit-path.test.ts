@@ -375,6 +375,12 @@ describe('what an outside tester found', () => {
       // HTTP/1.1 requires Host: Node's own refusal had no body, code or request id.
       'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\n\r\n',
       `GET http://user:pw@127.0.0.1:${port}/health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      // An empty authority: the URL parser takes the path's first segment for the host (outside tester).
+      `GET http:///127.0.0.1/graphql?query=${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      `GET http://0x7f.1:${port}/graphql?query=${query} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n`,
+      `GET http://127.0.0.1:${port}/graphql?query=${query} HTTP/1.1\r\n\r\n`,
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n',
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a,b\r\n\r\n',
     ]) {
       const answer = await raw(head);
       expect(answer, head).toMatch(/^HTTP\/1\.1 400 /);
@@ -382,8 +388,34 @@ describe('what an outside tester found', () => {
       expect(answer).not.toMatch(/TypeError|node_modules|at /);
       expect(JSON.parse(answer.slice(answer.indexOf('\r\n\r\n') + 4)).errors[0].extensions.code).toBe('BAD_REQUEST');
     }
-    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(10);
+    expect(s.logs.filter((l) => l.event === 'request' && l.status === 400)).toHaveLength(15);
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
+  });
+
+  it('a request pipelined behind a refused target is neither run nor charged (its connection closes)', async () => {
+    const s = await server(ENV);
+    const { port } = new URL(s.url);
+    const body = JSON.stringify({ query: AREA, variables: CAMDEN });
+    const behind = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: ${OTHER_KEY}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    for (const refused of [
+      'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a/b\r\n\r\n',
+      'GET * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
+    ]) {
+      const answer = await new Promise<string>((resolve, reject) => {
+        const socket = connect(Number(port), '127.0.0.1', () => socket.write(refused + behind));
+        let text = '';
+        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
+        socket.on('close', () => resolve(text));
+        socket.on('error', reject);
+      });
+      expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+      expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(s.logs.filter((l) => l.event === 'request' && l.status === 200)).toHaveLength(0);
+    // The small tier's 10 points a minute are all there: nothing behind the refusals was charged.
+    const budget = await post(s, '{ rateLimit { budgets { name remaining } } }', undefined, { 'x-api-key': OTHER_KEY });
+    expect(JSON.parse(budget.text).data.rateLimit.budgets[0]).toEqual({ name: 'minute', remaining: 10 });
   });
 
   it('an absolute-form target is answered as its origin-form (RFC 9112 must accept it), with its authority as the host', async () => {

@@ -164,6 +164,16 @@ describe('cost and rate limits (in-process store)', () => {
     const text = await (await fetch(`${s.url}/metrics`)).text();
     expect(text).toMatch(/veo_ratelimit_decisions_total\{result="allowed"\} 1/);
     expect(text).toMatch(/veo_ratelimit_decisions_total\{result="limited"\} 1/);
+    // One decision a request: a refusal's one-point charge is its refusal, not also an `allowed`.
+    const refused = await server({ MAX_QUERY_COST: '99', API_KEYS: 'team:k_rate_limit_metrics_0123:standard' });
+    await refused.gql(DASHBOARD);
+    await refused.gql('{ __typename }', undefined, { 'x-api-key': 'k_not_a_key_000000000000' });
+    const decisions = Object.fromEntries(
+      [...(await (await fetch(`${refused.url}/metrics`)).text()).matchAll(/^veo_ratelimit_decisions_total\{result="(\w+)"\} (\d+)/gm)].map(
+        (m) => [m[1], Number(m[2])],
+      ),
+    );
+    expect(decisions).toEqual({ too_expensive: 1, unauthenticated: 1 });
     expect(text).toMatch(/veo_query_cost_sum\{kind="requested"\} 200/);
   });
 });

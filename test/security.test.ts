@@ -350,6 +350,14 @@ describe('CSRF', () => {
     expect(gzipped.status).toBe(415);
     expect(gzipped.headers.get('accept-encoding')).toBe('identity');
     expect((await gzipped.json()).errors[0].extensions.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    for (const coding of ['identity', 'identity, identity', '']) {
+      const plain = await fetch(`${s.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-encoding': coding },
+        body: '{"query":"{ __typename }"}',
+      });
+      expect(plain.status, coding).toBe(200);
+    }
     const xml = await fetch(`${s.url}/graphql`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/xml' },

@@ -3,6 +3,9 @@ import { createGraphQLError, type Plugin } from 'graphql-yoga';
 const tooLarge = () =>
   createGraphQLError('Request body too large', { extensions: { code: 'REQUEST_ENTITY_TOO_LARGE', http: { status: 413 } } });
 
+/** Content codings that leave the body as it is: none listed, or `identity` (however often). */
+const NOT_COMPRESSED = /^[\s,]*(?:identity[\s,]*)*$/i;
+
 const compressedBody = () =>
   createGraphQLError('The request body is compressed (Content-Encoding): send it uncompressed.', {
     extensions: { code: 'UNSUPPORTED_MEDIA_TYPE', http: { status: 415, headers: { 'accept-encoding': 'identity' } } },
@@ -19,7 +22,7 @@ export function useBodyLimit(limit: number): Plugin {
       // A compressed body would reach the JSON parser as bytes of gzip and be refused as invalid JSON: say
       // what is wrong instead (RFC 9110: 415, with the codings that are read). The value sent is not echoed.
       const coding = request.headers.get('content-encoding');
-      if (coding !== null && coding.trim().toLowerCase() !== 'identity') throw compressedBody();
+      if (coding !== null && !NOT_COMPRESSED.test(coding)) throw compressedBody();
       const length = request.headers.get('content-length');
       if (length != null) {
         if (!/^\d+$/.test(length)) {

@@ -73,9 +73,11 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
     if (client.invalidKey) {
       // A wrong key costs its sender's address a point, like any refused request, so keys cannot be guessed
       // for free; once that budget is spent the guesses are rate limited.
-      const result = await limits.charge(client, 1);
+      // Counted as `unauthenticated`, or `limited` once the point is refused: one decision a request.
+      const result = await limits.charge(client, 1, { counted: false });
       charges.set(ctx.request, result.charged);
       if (!result.allowed) {
+        limits.count(result);
         refuse(setResultAndStopExecution, rateLimited(result, 1, 1));
         return undefined;
       }
@@ -108,9 +110,11 @@ export function useCostLimits(options: CostLimitsOptions): Plugin<CostContext> {
     if (requested > maximum) {
       // One point, like every other refused request: pricing is work, and a free refusal could be sent in a
       // loop without ever being throttled. Once that budget is spent, the loop is rate limited.
-      const result = await limits.charge(client, 1);
+      // Counted as `too_expensive`, or `limited` once the point is refused: one decision a request.
+      const result = await limits.charge(client, 1, { counted: false });
       charges.set(ctx.request, result.charged);
       if (!result.allowed) {
+        limits.count(result);
         refuse(setResultAndStopExecution, rateLimited(result, 1, 1));
         return undefined;
       }
