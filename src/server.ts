@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, Server as NetServer } from 'node:net';
 import { type Config, ConfigError, loadConfig } from './config/config.ts';
 import { trackOpenRequests } from './http/drain.ts';
 import { createHttpServer } from './http/http-server.ts';
@@ -22,6 +22,13 @@ const config = configOrExit();
 
 /** After the drain deadline, how long the streams just ended get to write their last part. */
 const FINAL_WRITE_MS = 1_000;
+/**
+ * Connections idle when the drain begins are closed after this, not at once: a kept-alive client between two
+ * requests has its next one on the wire, and closing the connection under it reset that request (every busy
+ * connection of a load test was reset: an outside tester's finding). Within this it is answered, with
+ * `Connection: close`, like every answer of the drain; the connections then close from the client's side.
+ */
+const IDLE_GRACE_MS = 500;
 
 const app = createApp(config);
 const server = createHttpServer(app.handler, config.server, app.log);
@@ -60,8 +67,9 @@ async function shutdown(signal: string) {
   // /ready answers 503 and answers carry `Connection: close`; no new connection is accepted, and kept-alive
   // ones with no request in flight are closed now.
   app.drain.begin();
-  server.close();
-  server.closeIdleConnections();
+  // net.Server's close: no new connection is accepted. (http.Server's would also close idle ones at once.)
+  const allClosed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
+  const closeIdle = setTimeout(() => server.closeIdleConnections(), IDLE_GRACE_MS);
   // Requests, @defer streams and subscriptions in flight finish, with the engine still running.
   let drained = await open.settled(drainMs, app.drain.expired);
   if (!drained) {
@@ -70,7 +78,10 @@ async function shutdown(signal: string) {
     app.drain.expire();
     drained = await open.settled(FINAL_WRITE_MS);
   }
-  // Whatever is left (a body still arriving, say) is cut now.
+  // Every answer of the drain said Connection: close. The clients close those connections; what is left
+  // after a last grace (a body still arriving, say) is cut now.
+  await Promise.race([allClosed, new Promise((resolve) => setTimeout(resolve, IDLE_GRACE_MS))]);
+  clearTimeout(closeIdle);
   server.closeAllConnections();
   await Promise.all(closeAlso.map(async (close) => close()));
   await app.close();

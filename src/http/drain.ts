@@ -160,8 +160,6 @@ export function trackOpenRequests(server: Server) {
   const ended = (res: ServerResponse, socket: Socket) => {
     if (!onConnection.get(socket)?.delete(res)) return;
     open -= 1;
-    // A kept-alive connection whose answer just ended would wait for its keep-alive timeout.
-    if (!server.listening) server.closeIdleConnections();
     if (open === 0) for (const wake of waiters.splice(0)) wake();
   };
   server.on('request', (req, res) => {

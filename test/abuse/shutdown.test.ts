@@ -136,8 +136,13 @@ describe('SIGTERM against the production server', () => {
     const stopping = await logged(server, 'server.stopping');
     expect(stopping.openRequests).toBeGreaterThanOrEqual(inFlight.length);
 
-    // No new connection is accepted.
-    await expect(fetch(`${server.url}/health`)).rejects.toThrow();
+    // No new connection is accepted. (A kept-alive idle one is still answered for a moment, with Connection: close.)
+    const connecting = new Promise((resolve, reject) => {
+      const socket = connect(Number(new URL(server!.url).port), '127.0.0.1');
+      socket.on('connect', () => resolve(socket.destroy()));
+      socket.on('error', reject);
+    });
+    await expect(connecting).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     const ready = await probe.finish('\r\n');
     expect(ready.error).toBeUndefined();
     expect(ready.statusLine).toBe('HTTP/1.1 503 Service Unavailable');
@@ -209,6 +214,62 @@ describe('SIGTERM against the production server', () => {
     }
     expect(await server.exited).toEqual({ code: 0, signal: null });
     expect(server.logs.some((l) => l.event === 'server.drain.deadline')).toBe(true);
+    expect(server.logs.findLast((l) => l.event === 'server.stopped')).toMatchObject({ drained: true });
+  });
+
+  it('under keep-alive load (clients sending their next request as each answer comes), no request is reset', async () => {
+    server = await startProductionServer({ RATE_LIMIT_POINTS_PER_MINUTE: '100000000', SHUTDOWN_DRAIN_MS: '5000' });
+    const { port } = new URL(server.url);
+    const body = '{"query":"{ personas { key name } }"}';
+    const request = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nOrigin: ${ORIGIN}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+    const tally = { answered: 0, closedByAnswer: 0, resets: 0, unanswered: 0, refused: 0 };
+    let stopping = false;
+    /** One client on one connection: its next request as soon as an answer comes; a new connection after one that closes. */
+    const client = (): Promise<void> =>
+      new Promise((resolve) => {
+        if (stopping) return resolve();
+        const socket = connect(Number(port), '127.0.0.1');
+        let buffer = '';
+        let waiting = false;
+        const send = () => {
+          waiting = true;
+          socket.write(request);
+        };
+        socket.on('connect', send);
+        socket.on('data', (chunk) => {
+          buffer += chunk.toString('latin1');
+          const end = buffer.indexOf('\r\n\r\n');
+          const length = Number(/content-length: (\d+)/i.exec(buffer.slice(0, end))?.[1] ?? NaN);
+          if (end === -1 || buffer.length < end + 4 + length) return;
+          const closes = /\r\nconnection: close\r\n/i.test(buffer.slice(0, end));
+          buffer = buffer.slice(end + 4 + length);
+          waiting = false;
+          tally.answered += 1;
+          if (closes) {
+            tally.closedByAnswer += 1;
+            socket.end();
+          } else send();
+        });
+        socket.on('error', (error: Error & { code?: string }) => {
+          if (error.code === 'ECONNRESET') tally.resets += 1;
+          else if (error.code === 'ECONNREFUSED') tally.refused += 1;
+        });
+        socket.on('close', () => {
+          if (waiting) tally.unanswered += 1;
+          resolve(stopping ? undefined : client());
+        });
+      });
+    const clients = Array.from({ length: 20 }, () => client());
+    await new Promise((resolve) => setTimeout(resolve, 1_500));
+    const before = tally.answered;
+    server.child.kill('SIGTERM');
+    expect(await server.exited).toEqual({ code: 0, signal: null });
+    stopping = true;
+    await Promise.all(clients);
+    expect(before).toBeGreaterThan(100);
+    // Every connection busy at the signal got its last answer with Connection: close, and closed itself.
+    expect(tally).toMatchObject({ resets: 0, unanswered: 0 });
+    expect(tally.closedByAnswer).toBeGreaterThanOrEqual(20);
     expect(server.logs.findLast((l) => l.event === 'server.stopped')).toMatchObject({ drained: true });
   });
 
