@@ -1,6 +1,7 @@
 import { createServer, type RequestListener, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { requestIdFrom } from '../lib/request-id.ts';
+import { noteTimedOut } from '../lib/timed-out.ts';
 
 export interface HttpTimeouts {
   /** Until the request's headers have arrived. */
@@ -80,6 +81,7 @@ function answerClientError(error: NodeJS.ErrnoException, socket: Duplex): void {
     const body = JSON.stringify({ errors: [{ message: answer.message, extensions: { code: answer.code } }] });
     // A request whose headers arrived (its body timed out) keeps the id it sent, as its log line does.
     const requestId = requestIdFrom(inFlight?.req?.headers['x-request-id'] as string | undefined);
+    if (inFlight?.req && answer.status === 408) noteTimedOut(inFlight.req, requestId);
     socket.write(
       `HTTP/1.1 ${answer.status} ${answer.reason}\r\nContent-Type: application/json; charset=utf-8\r\nx-request-id: ${requestId}\r\n` +
         `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

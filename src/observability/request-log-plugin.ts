@@ -4,6 +4,7 @@ import { receivedAt } from '../lib/received-at.ts';
 import { refusalOf } from '../lib/refusals.ts';
 import { requestIdOf } from '../lib/request-id.ts';
 import { resultsOf } from '../lib/results.ts';
+import { timedOutId } from '../lib/timed-out.ts';
 import type { Log } from './logger.ts';
 import { operationCoordinates } from './operation-coordinates.ts';
 
@@ -93,13 +94,15 @@ export function useRequestLog({ log, clientOf, quietPaths = ['/health', '/ready'
       const context = entry.context;
       const refusal = refusalOf(request, response);
       if (refusal) entry.codes.add(refusal);
-      const codes = [...entry.codes];
+      // Cut by the request timeout: the client got a 408 with this id (http-server.ts), not this answer.
+      const timedOut = timedOutId((serverContext as { req?: object } | undefined)?.req);
+      const codes = timedOut ? ['REQUEST_TIMEOUT'] : [...entry.codes];
       log('request', {
-        requestId: requestIdOf(request),
+        requestId: timedOut ?? requestIdOf(request),
         method: request.method.slice(0, 16),
         // The path a client chose, bounded: an 8 KB URL is not an 8 KB log field.
         path: path.length > 200 ? `${path.slice(0, 200)}…` : path,
-        status: response.status,
+        status: timedOut ? 408 : response.status,
         durationMs: Math.round((performance.now() - entry.started) * 10) / 10,
         operationName: entry.operationName ?? null,
         operationType: entry.operationType ?? null,

@@ -204,6 +204,21 @@ describe('bad input against the production server', () => {
     // Every answer has a request id to quote, Node's own refusals included: here the one the client sent.
     expect(received).toMatch(/\r\nx-request-id: slow-body-0001\r\n/);
     expect(JSON.parse(received.split('\r\n\r\n')[1]!).errors[0].extensions.code).toBe('REQUEST_TIMEOUT');
+    // A chunked body (no Content-Length: Yoga reads it) the same way, without an id of the client's.
+    const chunked = await slowClient(
+      server.url,
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nOrigin: ${ORIGIN}\r\nTransfer-Encoding: chunked\r\n\r\n${body.length.toString(16)}\r\n`,
+      body,
+    );
+    expect(chunked.received).toMatch(/^HTTP\/1\.1 408 /);
+    const chunkedId = /\r\nx-request-id: ([0-9a-f-]{36})\r\n/.exec(chunked.received)?.[1];
+    // The log lines say what the clients got: 408 under the id each was given.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    for (const requestId of ['slow-body-0001', chunkedId]) {
+      expect(server.logs.filter((l) => l.event === 'request' && l.requestId === requestId)).toEqual([
+        expect.objectContaining({ status: 408, errorCodes: ['REQUEST_TIMEOUT'], durationMs: expect.any(Number) }),
+      ]);
+    }
     await servesAfter();
   });
 

@@ -4,6 +4,7 @@ import type { ResponseCache } from '../../cache/response-cache.ts';
 import type { CachedAnswer } from '../../cache/response-memory.ts';
 import { markReceived, receivedAt } from '../../lib/received-at.ts';
 import { requestIdFrom } from '../../lib/request-id.ts';
+import { timedOutId } from '../../lib/timed-out.ts';
 import type { CountCell } from '../../observability/count-cells.ts';
 import type { Log } from '../../observability/logger.ts';
 import type { Metrics } from '../../observability/metrics.ts';
@@ -156,13 +157,15 @@ export class HitPath {
 
   /** A body the client stopped sending (it went away, or the request timeout cut it): logged as the pipeline logs one. */
   private logAborted(req: IncomingMessage): void {
+    const timedOut = timedOutId(req);
     this.options.log('request', {
-      requestId: requestIdFrom(req.headers['x-request-id'] as string | undefined),
+      requestId: timedOut ?? requestIdFrom(req.headers['x-request-id'] as string | undefined),
       method: req.method,
       path: this.options.graphqlPath,
-      status: 400,
+      status: timedOut ? 408 : 400,
+      durationMs: Math.round((performance.now() - receivedAt({ req })) * 10) / 10,
       outcome: 'errors',
-      errorCodes: ['BAD_REQUEST'],
+      errorCodes: [timedOut ? 'REQUEST_TIMEOUT' : 'BAD_REQUEST'],
     });
   }
 
