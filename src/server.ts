@@ -65,7 +65,7 @@ async function shutdown(signal: string) {
   const drainMs = config.server.shutdownDrainMs;
   app.log('server.stopping', { signal, openRequests: open.count, drainMs });
   // /ready answers 503 and answers carry `Connection: close`; no new connection is accepted, and kept-alive
-  // ones with no request in flight are closed now.
+  // ones with no request in flight are closed after IDLE_GRACE_MS.
   app.drain.begin();
   // net.Server's close: no new connection is accepted. (http.Server's would also close idle ones at once.)
   const allClosed = new Promise<void>((resolve) => NetServer.prototype.close.call(server, () => resolve()));
