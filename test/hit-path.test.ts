@@ -29,6 +29,18 @@ const JSON_HEADERS = { 'content-type': 'application/json', accept: 'application/
 const post = (s: TestServer, query: string, variables?: object, headers: Record<string, string> = {}) =>
   send(s, { body: JSON.stringify({ query, variables }), headers: { ...JSON_HEADERS, 'x-api-key': API_KEY, ...headers } });
 
+/** Writes `text` on a connection of its own and reads everything until the server closes it. */
+function exchange(s: TestServer, text: string): Promise<string> {
+  const { port } = new URL(s.url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), '127.0.0.1', () => socket.write(text));
+    let received = '';
+    socket.on('data', (chunk) => (received += chunk.toString('utf8')));
+    socket.on('close', () => resolve(received));
+    socket.on('error', reject);
+  });
+}
+
 async function fastAnswers(s: TestServer): Promise<number> {
   const text = await (await fetch(`${s.url}/metrics`)).text();
   return Number(/^veo_hit_path_answers_total (\d+)/m.exec(text)?.[1] ?? NaN);
@@ -351,14 +363,7 @@ describe('what an outside tester found', () => {
   it('a request target or Host that makes no URL: a coded 400 with a request id, never a stack trace', async () => {
     const s = await server(ENV);
     const { port } = new URL(s.url);
-    const raw = (head: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.write(head));
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-        socket.on('end', () => resolve(text));
-        socket.on('error', reject);
-      });
+    const raw = (head: string) => exchange(s, head);
     // The last URL built is remembered (request-target.ts): a good Host for /health first, then a bad one.
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
     const query = encodeURIComponent('{ personas { key } }');
@@ -394,20 +399,13 @@ describe('what an outside tester found', () => {
 
   it('a request pipelined behind a refused target is neither run nor charged (its connection closes)', async () => {
     const s = await server(ENV);
-    const { port } = new URL(s.url);
     const body = JSON.stringify({ query: AREA, variables: CAMDEN });
     const behind = `POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nx-api-key: ${OTHER_KEY}\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
     for (const refused of [
       'GET /graphql?query=%7B__typename%7D HTTP/1.1\r\nHost: a/b\r\n\r\n',
       'GET * HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n',
     ]) {
-      const answer = await new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.write(refused + behind));
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-        socket.on('close', () => resolve(text));
-        socket.on('error', reject);
-      });
+      const answer = await exchange(s, refused + behind);
       expect(answer).toMatch(/^HTTP\/1\.1 400 /);
       expect(answer.match(/HTTP\/1\.1 /g)).toHaveLength(1);
     }
@@ -421,14 +419,7 @@ describe('what an outside tester found', () => {
   it('an absolute-form target is answered as its origin-form (RFC 9112 must accept it), with its authority as the host', async () => {
     const s = await server(ENV);
     const { port } = new URL(s.url);
-    const raw = (head: string) =>
-      new Promise<string>((resolve, reject) => {
-        const socket = connect(Number(port), '127.0.0.1', () => socket.write(head));
-        let text = '';
-        socket.on('data', (chunk) => (text += chunk.toString('utf8')));
-        socket.on('end', () => resolve(text));
-        socket.on('error', reject);
-      });
+    const raw = (head: string) => exchange(s, head);
     const query = encodeURIComponent('{ personas { key } }');
     const answer = await raw(
       `GET http://127.0.0.1:${port}/graphql?query=${query} HTTP/1.1\r\nHost: ignored.example\r\nAccept: application/json\r\nConnection: close\r\n\r\n`,
