@@ -12,7 +12,8 @@ const compressedBody = () =>
   });
 
 /**
- * Refuses a body over `limit` bytes (413) before it is parsed. Yoga's own limit pipes every body through a
+ * Refuses a compressed body (415: only identity is read) and a body over `limit` bytes (413), both before it
+ * is parsed. Yoga's own limit pipes every body through a
  * TransformStream, which showed in the profile of small queries; a body with a valid Content-Length cannot
  * grow past it (Node's HTTP parser ends it there), so only a body without one (chunked) is counted as read.
  */

@@ -171,8 +171,10 @@ export function trackOpenRequests(server: Server) {
       // A request pipelined behind an answer that closed the connection never gets the socket: its response
       // emits no 'close' (it stayed open for good, and every drain waited out its deadline). The
       // connection's close ends whatever of it is still counted.
+      const counted = requests;
+      // ended() deletes from the set as it goes, which a Set's iteration allows.
       socket.once('close', () => {
-        for (const pending of [...onConnection.get(socket)!]) ended(pending, socket);
+        for (const pending of counted) ended(pending, socket);
       });
     }
     requests.add(res);
