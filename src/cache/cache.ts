@@ -41,6 +41,9 @@ const fresh = <T>(value: T, cached: boolean, until: number): Lookup<T> => {
   return lookup;
 };
 
+/** What `Cache.peek` gives for an id it has no fresh copy of in memory. */
+export const NOT_FRESH: unique symbol = Symbol('not fresh');
+
 export interface CacheOptions {
   prefix: string;
   memory: MemoryStore;
@@ -169,6 +172,27 @@ export class Cache {
       noteSettled(kind, ids, lookups, stats, freshUntil);
     }
     return lookups;
+  }
+
+  /**
+   * One id's fresh copy in memory, with the bookkeeping a hit has, or NOT_FRESH (not there, expired, or the
+   * kind's version needs a Redis read first). Synchronous: a loader answers such a key without a promise.
+   */
+  peek<T>(kind: CacheKind, id: string, stats: CacheStats | undefined): T | typeof NOT_FRESH {
+    const version = this.currentVersion(kind);
+    if (version === undefined) return NOT_FRESH;
+    const entry = this.options.memory.get(cacheKey(this.options.prefix, kind, version, id));
+    if (!entry || entry.f <= this.now()) return NOT_FRESH;
+    const value = entry.v as T;
+    if (stats?.read) (stats.read.get(kind) ?? stats.read.set(kind, new Set()).get(kind)!).add(id);
+    this.count(kind, 'hit', 'memory');
+    if (stats) {
+      stats.hits += 1;
+      stats.freshUntil = Math.min(stats.freshUntil ?? entry.f, entry.f);
+      const { keepFor } = policyOf(kind);
+      if (keepFor && keepFor(value, Infinity) !== Infinity) stats.unsettled = true;
+    }
+    return value;
   }
 
   private async lookUp<T>(

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
-import type { Cache, CacheStats } from '../cache/cache.ts';
+import { type Cache, type CacheStats, NOT_FRESH } from '../cache/cache.ts';
 import { ALL_AREAS, type CacheKind } from '../config/cache-kinds.ts';
 import { fromEngineError, userError } from '../errors.ts';
 import { MAX_IDS_PER_CALL, questionId, rememberJobs } from '../explanations/keys.ts';
@@ -20,6 +20,7 @@ import type {
   Station,
 } from '../modal/contract.ts';
 import type { Engine } from '../modal/engine.ts';
+import { FreshFirst, settled } from './fresh-first.ts';
 import { LazyLoader } from './lazy-loader.ts';
 
 export interface CommuteKey {
@@ -98,48 +99,58 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
     );
   }
 
-  const areaByCode = new LazyLoader(
-    () => new DataLoader<string, Area | null>(cached('area', 'area', String, async (codes) => (await engine.areas(codes)).areas)),
-  );
+  /**
+   * A cached kind's loader (fresh-first.ts): a fresh copy in memory answered at once, every other key through
+   * a DataLoader over `cached`. Warming (`refresh`) and a traced request (each lookup a span) always take the
+   * DataLoader.
+   */
+  function cachedLoader<K, V, C = K>(
+    loader: string,
+    kind: CacheKind,
+    idOf: (key: K) => string,
+    fetch: (keys: K[]) => Promise<readonly V[]>,
+    { fieldPrefix, cacheKeyFn }: { fieldPrefix?: string; cacheKeyFn?: (key: K) => C } = {},
+  ): FreshFirst<K, V, C> {
+    const peek = (id: string) => (options.refresh || recording() ? NOT_FRESH : cache.peek<V>(kind, id, stats));
+    return new FreshFirst<K, V, C>(
+      idOf,
+      peek,
+      () => new DataLoader<K, V, C>(cached(loader, kind, idOf, fetch, fieldPrefix), cacheKeyFn ? { cacheKeyFn } : {}),
+    );
+  }
+
+  const areaByCode = cachedLoader<string, Area | null>('area', 'area', String, async (codes) => (await engine.areas(codes)).areas);
   /** The areas `allAreas` read in this request, then by code once a lookup by code asks: answered from them. */
   let listedAreas: readonly Area[] | undefined;
   let listed: Map<string, Area> | undefined;
   const area = {
-    load(code: string): Promise<Area | null> {
+    load(code: string): Area | null | Promise<Area | null> {
       if (!listed && listedAreas) listed = new Map(listedAreas.map((a) => [a.code, a]));
-      const known = listed?.get(code);
-      return known ? Promise.resolve(known) : areaByCode.load(code);
+      return listed?.get(code) ?? areaByCode.load(code);
     },
     loadMany(codes: readonly string[]): Promise<(Area | null | Error)[]> {
-      return Promise.all(
-        codes.map((code) => area.load(code).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))))),
-      );
+      return Promise.all(codes.map((code) => settled(() => area.load(code))));
     },
   };
-  const station = new LazyLoader(
-    () =>
-      new DataLoader<number, Station | null>(
-        cached('station', 'station', String, async (ids) => (await engine.stations({ ids })).stations),
-      ),
+  const station = cachedLoader<number, Station | null>(
+    'station',
+    'station',
+    String,
+    async (ids) => (await engine.stations({ ids })).stations,
   );
-  const everyArea = new LazyLoader(
-    () =>
-      new DataLoader<'all', Area[]>(
-        cached(
-          'allAreas',
-          'area',
-          () => ALL_AREAS,
-          async () => {
-            const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
-            // The same answer serves later lookups by code, on every instance.
-            await cache.store(
-              'area',
-              areas.map((a) => ({ id: a.code, value: a })),
-            );
-            return [areas];
-          },
-        ),
-      ),
+  const everyArea = cachedLoader<'all', Area[]>(
+    'allAreas',
+    'area',
+    () => ALL_AREAS,
+    async () => {
+      const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
+      // The same answer serves later lookups by code, on every instance.
+      await cache.store(
+        'area',
+        areas.map((a) => ({ id: a.code, value: a })),
+      );
+      return [areas];
+    },
   );
 
   /**
@@ -234,63 +245,40 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
         return areas;
       },
     },
-    crime: new LazyLoader(
-      () => new DataLoader<string, Crime | null>(cached('crime', 'crime', String, async (codes) => (await engine.crime(codes)).crime)),
-    ),
-    schools: new LazyLoader(
-      () =>
-        new DataLoader<string, Schools | null>(
-          cached('schools', 'schools', String, async (codes) => (await engine.schools(codes)).schools),
-        ),
-    ),
-    commute: new LazyLoader(
-      () =>
-        new DataLoader<CommuteKey, Commute | null, string>(
-          cached('commute', 'commute', commuteId, async (pairs) => (await engine.commute(pairs)).commutes),
-          { cacheKeyFn: commuteId },
-        ),
+    crime: cachedLoader<string, Crime | null>('crime', 'crime', String, async (codes) => (await engine.crime(codes)).crime),
+    schools: cachedLoader<string, Schools | null>('schools', 'schools', String, async (codes) => (await engine.schools(codes)).schools),
+    commute: cachedLoader<CommuteKey, Commute | null, string>(
+      'commute',
+      'commute',
+      commuteId,
+      async (pairs) => (await engine.commute(pairs)).commutes,
+      { cacheKeyFn: commuteId },
     ),
     /** Station search results, primed into `station`. */
-    stationSearch: new LazyLoader(
-      () =>
-        new DataLoader<string, Station[]>(
-          cached(
-            'stationSearch',
-            'station',
-            (q) => `search:${q}`,
-            (queries) =>
-              // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
-              Promise.all(
-                queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null)),
-              ),
-          ),
+    stationSearch: cachedLoader<string, Station[]>(
+      'stationSearch',
+      'station',
+      (q) => `search:${q}`,
+      (queries) =>
+        // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
+        Promise.all(
+          queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null)),
         ),
     ),
     // The engine ranks one question per call; the loader still asks each distinct question once.
     // Questions come from `recommendations(input:)`: the engine's field `budget` is the client's `input.budget`.
-    recommendation: new LazyLoader(
-      () =>
-        new DataLoader<RecommendInput, RecommendResult, string>(
-          cached(
-            'recommendation',
-            'recommendation',
-            recommendationId,
-            (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
-            'input',
-          ),
-          { cacheKeyFn: canonicalJson },
-        ),
+    recommendation: cachedLoader<RecommendInput, RecommendResult, string>(
+      'recommendation',
+      'recommendation',
+      recommendationId,
+      (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
+      { fieldPrefix: 'input', cacheKeyFn: canonicalJson },
     ),
-    personas: new LazyLoader(
-      () =>
-        new DataLoader<'all', Persona[]>(
-          cached(
-            'personas',
-            'persona',
-            () => 'all',
-            async () => [(await engine.personas()).personas],
-          ),
-        ),
+    personas: cachedLoader<'all', Persona[]>(
+      'personas',
+      'persona',
+      () => 'all',
+      async () => [(await engine.personas()).personas],
     ),
     explanationStatus,
     /**
