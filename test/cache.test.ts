@@ -3,12 +3,13 @@ import { readFileSync } from 'node:fs';
 import { Redis as IORedis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startUpstashLocal, type UpstashLocal } from '../scripts/upstash-local.ts';
-import { Cache, type Clock } from '../src/cache/cache.ts';
+import type { Clock } from '../src/cache/cache.ts';
 import { MemoryStore } from '../src/cache/memory-store.ts';
-import { ALL_AREAS, type CacheKind, cacheKinds, policyOf } from '../src/config/cache-kinds.ts';
+import { ALL_AREAS, cacheKinds, policyOf } from '../src/config/cache-kinds.ts';
 import { newRequestStats } from '../src/loaders/loaders.ts';
 import { LocalEngineProcess } from '../src/modal/local/supervisor.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
+import { testCache } from './helpers/cache.ts';
 import { liveHeap } from './helpers/heap.ts';
 import { freePort, OwnRedis, requireRedis } from './helpers/redis.ts';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -276,22 +277,7 @@ describe('stale while the engine is slow', () => {
   const TTL = 60;
   function cache(clock: FakeClock) {
     const metrics = createMetrics();
-    const ttlSeconds = Object.fromEntries(
-      ['area', 'crime', 'schools', 'commute', 'station', 'recommendation', 'explanation', 'persona'].map((k) => [k, TTL]),
-    ) as Record<CacheKind, number>;
-    const c = new Cache({
-      prefix: 'swr',
-      memory: new MemoryStore(1 << 20),
-      ttlSeconds,
-      staleSeconds: 3600,
-      memoryTtlSeconds: 5,
-      redisRetryMs: 1000,
-      staleAfterMs: 400,
-      metrics,
-      log: () => {},
-      clock,
-    });
-    return { c, metrics };
+    return { c: testCache({ prefix: 'swr', ttlSeconds: TTL, clock, staleAfterMs: 400, metrics }), metrics };
   }
   /** A load whose settling the test can watch, once it has reached the engine (or settled). */
   async function watched<T>(promise: Promise<T>) {
@@ -413,19 +399,7 @@ describe('the cache over in-memory stores, on a fake clock', () => {
   const TTL = 600;
   /** A cache with every kind's TTL at TTL; `shared` plays the Redis tier, so two caches can share it. */
   function cache(clock: FakeClock, shared?: MemoryStore) {
-    const ttlSeconds = Object.fromEntries(cacheKinds.map((kind) => [kind, TTL])) as Record<CacheKind, number>;
-    return new Cache({
-      prefix: 'unit',
-      memory: new MemoryStore(1 << 20),
-      redis: shared,
-      ttlSeconds,
-      staleSeconds: 3600,
-      memoryTtlSeconds: 5,
-      redisRetryMs: 1000,
-      metrics: createMetrics(),
-      log: () => {},
-      clock,
-    });
+    return testCache({ prefix: 'unit', ttlSeconds: TTL, clock, redis: shared });
   }
   /**
    * An engine that answers every id at once with `{ id, call }`, and remembers what it was asked. Each

@@ -2,13 +2,11 @@
 // cache: a key whose fresh copy is in memory is answered as a value, at once; every other key still goes to
 // the engine in one batch; each key counts once per request.
 import { describe, expect, inject, it } from 'vitest';
-import { Cache, type Clock } from '../src/cache/cache.ts';
-import { MemoryStore } from '../src/cache/memory-store.ts';
-import { cacheKinds } from '../src/config/cache-kinds.ts';
+import type { Clock } from '../src/cache/cache.ts';
 import { createLoaders, newRequestStats } from '../src/loaders/loaders.ts';
 import { EngineClient } from '../src/modal/client.ts';
 import type { Engine } from '../src/modal/engine.ts';
-import { createMetrics } from '../src/observability/metrics.ts';
+import { testCache } from './helpers/cache.ts';
 
 const CAMDEN = 'E09000007';
 const HACKNEY = 'E09000012';
@@ -38,17 +36,7 @@ function setUp() {
     now = () => this.t;
     after = () => () => {};
   })();
-  const cache = new Cache({
-    prefix: 'ff',
-    memory: new MemoryStore(8 << 20),
-    ttlSeconds: Object.fromEntries(cacheKinds.map((k) => [k, TTL_SECONDS])) as Record<(typeof cacheKinds)[number], number>,
-    staleSeconds: 3600,
-    memoryTtlSeconds: 5,
-    redisRetryMs: 1000,
-    metrics: createMetrics(),
-    log: () => {},
-    clock,
-  });
+  const cache = testCache({ prefix: 'ff', ttlSeconds: TTL_SECONDS, clock });
   const { engine, calls } = countedEngine();
   /** The loaders of a new request, with its stats. */
   const request = (options?: Parameters<typeof createLoaders>[3]) => {

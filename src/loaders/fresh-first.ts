@@ -1,12 +1,11 @@
 import type DataLoader from 'dataloader';
 import { NOT_FRESH } from '../cache/cache.ts';
-import { LazyLoader } from './lazy-loader.ts';
 
 /**
  * A cached kind's loader for one request. A key whose fresh copy is in memory (a warm server's usual case)
  * is answered at once, as a value rather than a promise: the resolver returns it and graphql-jit goes on in
  * the same tick, where a DataLoader round costs a scheduled batch, a chain of promises and arrays per kind.
- * Any other key goes to the DataLoader (lazy-loader.ts), which batches and deduplicates it with the request's
+ * Any other key goes to a DataLoader, which batches and deduplicates it with the request's
  * other misses. A key is looked up once per request either way: one answered here is answered again from
  * `read`, and one sent to the DataLoader is always asked of it (its cache holds it), so the request's cache
  * hits and misses count each key once, as before.
@@ -14,16 +13,20 @@ import { LazyLoader } from './lazy-loader.ts';
 export class FreshFirst<K, V, C = K> {
   private read: Map<string, V> | undefined;
   private sent: Set<string> | undefined;
-  private readonly loader: LazyLoader<K, V, C>;
+  /** Made on the first key it is asked for (lazy-loader.ts says why). */
+  private dataLoader: DataLoader<K, V, C> | undefined;
 
   constructor(
     /** The key's id in the cache. */
     private readonly idOf: (key: K) => string,
     /** The id's fresh copy in memory (with the cache's bookkeeping of a hit), or NOT_FRESH. */
     private readonly peek: (id: string) => V | typeof NOT_FRESH,
-    make: () => DataLoader<K, V, C>,
-  ) {
-    this.loader = new LazyLoader(make);
+    private readonly make: () => DataLoader<K, V, C>,
+  ) {}
+
+  private get loader(): DataLoader<K, V, C> {
+    if (!this.dataLoader) this.dataLoader = this.make();
+    return this.dataLoader;
   }
 
   load(key: K): V | Promise<V> {
