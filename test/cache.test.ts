@@ -348,6 +348,28 @@ describe('stale while the engine is slow', () => {
     expect(other.done).toBe(true);
   });
 
+  it('an invalidation of an id being fetched: the next load fetches it again, and the old fetch writes nothing', async () => {
+    const clock = new FakeClock();
+    const { c } = cache(clock);
+    const engine = slowEngine();
+    const before = await watched(c.load('area', ['A'], engine.fetch, newRequestStats()));
+    await c.invalidate('area', ['A']);
+    const after = await watched(c.load('area', ['A'], engine.fetch, newRequestStats()));
+    expect(engine.calls).toEqual([['A'], ['A']]);
+    engine.answers[0]!.resolve([{ name: 'old' }]);
+    await settle();
+    expect(before).toMatchObject({ done: true, value: [{ value: { name: 'old' } }] });
+    // The old fetch ended: a load now joins the one asked after the invalidation, not a third.
+    const joined = await watched(c.load('area', ['A'], engine.fetch, newRequestStats()));
+    expect(engine.calls).toHaveLength(2);
+    engine.answers[1]!.resolve([{ name: 'new' }]);
+    await settle();
+    expect(after).toMatchObject({ done: true, value: [{ value: { name: 'new' } }] });
+    expect(joined).toMatchObject({ done: true, value: [{ value: { name: 'new' } }] });
+    expect(await c.load('area', ['A'], engine.fetch, newRequestStats())).toEqual([{ value: { name: 'new' }, stale: false, cached: true }]);
+    expect(engine.calls).toHaveLength(2);
+  });
+
   it('serves a refresh that answers within staleAfterMs fresh', async () => {
     const clock = new FakeClock();
     const { c } = cache(clock);

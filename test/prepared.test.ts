@@ -1,8 +1,7 @@
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
+import { engineInFront } from './helpers/engine-in-front.ts';
 import { liveHeap } from './helpers/heap.ts';
-import { forwardToEngine, modalStandIn } from './helpers/modal-stand-in.ts';
+import { modalStandIn } from './helpers/modal-stand-in.ts';
 import { type Answer, send, stable } from './helpers/raw-http.ts';
 import { serversPerTest, type TestServer } from './helpers/server.ts';
 
@@ -247,41 +246,6 @@ describe('what a prepared operation may not answer gets the pipeline answer', ()
     expect(await preparedAnswers(s)).toBe(1);
   });
 });
-
-/**
- * An engine in front of the real one: while `hold` is true it holds every /areas call (a hung engine); while
- * `failAfterMs` is set it answers each 503 after that long (a slow failing one); `rewrite` edits every answer's
- * text. It counts the /areas calls.
- */
-async function engineInFront() {
-  const held: ServerResponse[] = [];
-  const state: { hold: boolean; failAfterMs?: number; rewrite?: (text: string) => string; areaCalls: number } = {
-    hold: false,
-    areaCalls: 0,
-  };
-  const engine = createServer(async (req, res) => {
-    let body = '';
-    for await (const chunk of req) body += chunk;
-    if (req.url === '/areas') state.areaCalls += 1;
-    if (state.hold && req.url === '/areas') return void held.push(res);
-    if (state.failAfterMs !== undefined && req.url === '/areas') {
-      setTimeout(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}'), state.failAfterMs);
-      return;
-    }
-    await forwardToEngine(req, body, res, state.rewrite);
-  });
-  await new Promise<void>((resolve) => engine.listen(0, '127.0.0.1', resolve));
-  return {
-    url: `http://127.0.0.1:${(engine.address() as AddressInfo).port}`,
-    state,
-    held,
-    close: async () => {
-      for (const res of held) res.destroy();
-      engine.closeAllConnections();
-      await new Promise((resolve) => engine.close(resolve));
-    },
-  };
-}
 
 describe('a run that fails is answered by the pipeline, charged once', () => {
   it('the engine hung at the drain deadline: SHUTTING_DOWN, and the run charged nothing', async () => {

@@ -104,6 +104,11 @@ type Mine = Map<string, { id: string; deferred: Deferred }>;
  */
 export class Cache {
   private readonly inflight = new Map<string, Promise<Lookup<unknown>>>();
+  /**
+   * Fetches under way when their key was invalidated: they still answer the requests that asked before, but
+   * their value (read before the invalidation) is not written, and no later request waits for them.
+   */
+  private readonly superseded = new WeakSet<Promise<Lookup<unknown>>>();
   private readonly redisBreaker: CircuitBreaker;
   private versionCache = { values: {} as Record<string, number>, fetchedAt: -Infinity };
   private versionRefresh?: Promise<void>;
@@ -297,7 +302,7 @@ export class Cache {
         this.count(kind, 'hit', 'redis', hits.length);
         this.count(kind, 'miss', 'redis', missing.length);
         if (stats) stats.hits += hits.length;
-        await memory.mset(hits);
+        await memory.mset(hits.filter(({ key }) => !this.superseded.has(mine.get(key)!.deferred.promise)));
         this.options.metrics.cacheMemoryBytes.set(memory.heapBytes);
       }
     } catch (error) {
@@ -305,7 +310,7 @@ export class Cache {
       missing = [];
     }
     if (missing.length === 0) {
-      for (const key of mine.keys()) this.inflight.delete(key);
+      this.release(mine);
       return;
     }
     if (stats) stats.misses += missing.length;
@@ -359,14 +364,21 @@ export class Cache {
         const value = values[i] ?? null;
         const keep = this.keepSeconds(kind, value);
         mine.get(key)!.deferred.resolve(fresh(value, false, fetchedAt + (keep ?? 0) * 1000));
-        const ttl = write ? keep : null;
+        const ttl = write && !this.superseded.has(mine.get(key)!.deferred.promise) ? keep : null;
         return ttl === null ? [] : [{ key, value, ttl }];
       });
       await this.write(writes);
     } catch (error) {
       for (const { deferred } of mine.values()) deferred.reject(error);
     } finally {
-      for (const key of mine.keys()) this.inflight.delete(key);
+      this.release(mine);
+    }
+  }
+
+  /** Ends this fetch's single flight: a later fetch of the same key (after an invalidation) keeps its own. */
+  private release(mine: Mine): void {
+    for (const [key, { deferred }] of mine) {
+      if (this.inflight.get(key) === deferred.promise) this.inflight.delete(key);
     }
   }
 
@@ -413,6 +425,11 @@ export class Cache {
       const version = await this.version(kind);
       // With the lists that hold the ids named (the list of every area holds every area).
       const keys = [...ids, ...(policyOf(kind).alsoDrops ?? [])].map((id) => cacheKey(this.options.prefix, kind, version, id));
+      for (const key of keys) {
+        const pending = this.inflight.get(key);
+        if (pending) this.superseded.add(pending);
+        this.inflight.delete(key);
+      }
       await memory.del(keys);
       if (redis) await redis.del(keys);
       return { version, deleted: ids.length };

@@ -84,6 +84,8 @@ export class ResponseCache {
   private sharedVersionRead?: Promise<void>;
   private readonly breaker: CircuitBreaker;
   private readonly now: () => number;
+  /** When the engine's data version last changed (ms since the epoch); answers begun before it are not stored. */
+  private versionChangedAt = -Infinity;
   /** Writes to Redis in the current minute (see REDIS_LIMITS). */
   private writes = { minute: 0, count: 0 };
 
@@ -115,6 +117,11 @@ export class ResponseCache {
     return this.options.memory;
   }
 
+  /** The time on this cache's clock, for `set`'s `askedAt`. */
+  time(): number {
+    return this.now();
+  }
+
   async get(question: string): Promise<CachedAnswer | null> {
     const { memory, redis, memoryTtlSeconds } = this.options;
     const key = await this.keyOf(question);
@@ -129,15 +136,20 @@ export class ResponseCache {
     return shared.answer;
   }
 
-  /** Stores an answer to `question` for `ttlSeconds` under its entities' tags. Never rejects. */
-  async set(question: string, data: unknown, entities: Iterable<AnswerEntity>, ttlSeconds: number): Promise<void> {
+  /**
+   * Stores an answer to `question` for `ttlSeconds` under its entities' tags. Never rejects. `askedAt` (on this
+   * cache's clock): when its execution began; not stored if what it read was invalidated since, or the engine's
+   * data version changed since (it may hold the old data, and would be kept past the invalidation).
+   */
+  async set(question: string, data: unknown, entities: Iterable<AnswerEntity>, ttlSeconds: number, askedAt?: number): Promise<void> {
     const { memory, redis, memoryTtlSeconds } = this.options;
+    const tags = storedTags(entities);
+    if (askedAt !== undefined && (askedAt <= this.versionChangedAt || memory.droppedSince(tags, askedAt))) return;
     const key = await this.keyOf(question);
     // A copy, made of plain objects: what execution built had its metadata fields deleted by the plugin,
     // which leaves objects in V8's slower and larger dictionary mode, and it goes on to this request's answer.
     const json = JSON.stringify(data);
     const answer = { data: JSON.parse(json) as unknown, expiresAt: this.now() + ttlSeconds * 1000 };
-    const tags = storedTags(entities);
     if (!redis) {
       memory.set(key, answer, tags, ttlSeconds * 1000);
       return;
@@ -170,7 +182,7 @@ export class ResponseCache {
   async invalidate(entities: Iterable<AnswerEntity>): Promise<void> {
     const { memory, redis, memoryTtlSeconds } = this.options;
     const tags = droppedTags(entities);
-    memory.invalidate(tags);
+    memory.invalidate(tags, this.now());
     // Tombstones outlive every memory tier's copy of the data the dropped answers were built from.
     if (redis) await redis.invalidate(tags, memoryTtlSeconds + 1);
   }
@@ -181,6 +193,7 @@ export class ResponseCache {
     const { memory, redis, log } = this.options;
     if (this.dataVersion !== undefined) {
       memory.clear();
+      this.versionChangedAt = this.now();
       log('response_cache.data_version', { from: this.dataVersion, to: version });
     }
     this.dataVersion = version;

@@ -21,6 +21,13 @@ const ENTRY_OVERHEAD_BYTES = 224;
  * the answers in test/response-cache.test.ts.
  */
 const TAG_BYTES = 80;
+/**
+ * How long an invalidated tag is remembered, and how many: an answer whose execution began before its tag was
+ * invalidated (it may hold what was invalidated) is not stored. Longer than any execution runs (the engine's
+ * timeouts and retries); the tags are those admins invalidate, not what clients send.
+ */
+const DROPPED_TAG_MS = 60_000;
+const MAX_DROPPED_TAGS = 5_000;
 
 /**
  * The in-process tier of the response cache: answers by key, bounded by the heap they take (the answers'
@@ -31,6 +38,8 @@ const TAG_BYTES = 80;
 export class MemoryAnswers {
   private readonly lru: LRUCache<string, Stored>;
   private readonly byTag = new Map<string, Set<string>>();
+  /** When each tag was last invalidated (ms since the epoch, on the caller's clock). */
+  private readonly droppedAt = new LRUCache<string, number>({ max: MAX_DROPPED_TAGS, ttl: DROPPED_TAG_MS, ttlAutopurge: false });
 
   constructor(maxBytes: number) {
     this.lru = new LRUCache<string, Stored>({
@@ -58,13 +67,23 @@ export class MemoryAnswers {
     }
   }
 
-  /** Drops every answer that carries one of `tags`. */
-  invalidate(tags: readonly string[]): void {
+  /** Drops every answer that carries one of `tags`, and remembers when (`droppedSince`). */
+  invalidate(tags: readonly string[], at: number): void {
     for (const tag of tags) {
+      this.droppedAt.set(tag, at);
       const keys = this.byTag.get(tag);
       if (!keys) continue;
       for (const key of [...keys]) this.lru.delete(key);
     }
+  }
+
+  /** Whether one of `tags` was invalidated at `since` or later: an answer begun then may hold what was dropped. */
+  droppedSince(tags: readonly string[], since: number): boolean {
+    for (const tag of tags) {
+      const at = this.droppedAt.get(tag);
+      if (at !== undefined && at >= since) return true;
+    }
+    return false;
   }
 
   clear(): void {

@@ -20,6 +20,8 @@ interface AnswerContext {
     stale: ReadonlyMap<unknown, unknown>;
   };
   responseCacheLookup?: 'hit' | 'miss';
+  /** When the lookup was made, on the response cache's clock: an answer invalidated since is not stored. */
+  responseCacheAskedAt?: number;
   /** The question looked up (the store's key before the data version), and the operation's metric label. */
   responseCacheQuestion?: string;
   responseCacheLabel?: string;
@@ -92,6 +94,7 @@ export function useResponseCache({ responses, ttlSeconds, metrics, trustedManife
     async get(key) {
       ctx.responseCacheQuestion = key;
       ctx.responseCacheLabel = operationName;
+      ctx.responseCacheAskedAt = responses.time();
       const answer = await responses.get(key);
       ctx.responseCacheLookup = answer ? 'hit' : 'miss';
       metrics.responseCacheLookups.inc({ result: ctx.responseCacheLookup, operation_name: operationName });
@@ -106,7 +109,8 @@ export function useResponseCache({ responses, ttlSeconds, metrics, trustedManife
       const seconds = Math.min(ttl, pluginTtlMs / 1000);
       answerTtls.set(ctx.request, seconds);
       // Only the data: the errors are none, and the extensions (cost, stale) belong to one request.
-      return responses.set(key, result.data, [...entities, ...readEntities(ctx.stats.read ?? new Map())], seconds);
+      const read = readEntities(ctx.stats.read ?? new Map());
+      return responses.set(key, result.data, [...entities, ...read], seconds, ctx.responseCacheAskedAt);
     },
     invalidate: (entities) => responses.invalidate(entities),
   });

@@ -1,6 +1,6 @@
 import { GraphQLError } from 'graphql';
 import { type AnswerEntity, kindEntities } from '../cache/response-cache.ts';
-import type { CacheKind } from '../config/cache-kinds.ts';
+import { type CacheKind, policyOf } from '../config/cache-kinds.ts';
 import type { Context } from '../context.ts';
 import { toGlobalId } from '../lib/global-id.ts';
 import { createLoaders, newRequestStats } from '../loaders/loaders.ts';
@@ -51,6 +51,9 @@ export async function warmCache(ctx: Context, codes?: readonly string[] | null, 
     loaders.commute.loadMany(pairs),
     loaders.personas.load('all'),
   ]);
+  // Some areas only: the cached list of every area still holds their old figures, and would answer `areas`
+  // with them beside the new `area(code:)`. It goes, and is fetched again on its next use.
+  if (codes?.length) await ctx.cache.invalidate('area', policyOf('area').alsoDrops);
   // What was fetched again may have changed: the answers built from the ids read here go (and only those).
   await ctx.responseCache.invalidate([...(stats.read ?? [])].flatMap(([kind, read]) => answersOf(kind, [...read])));
   return {
