@@ -1,12 +1,11 @@
 import { createHash } from 'node:crypto';
 import DataLoader from 'dataloader';
 import type { GraphQLError } from 'graphql';
-import { type Cache, type CacheStats, NOT_FRESH } from '../cache/cache.ts';
-import { ALL_AREAS, type CacheKind } from '../config/cache-kinds.ts';
-import { fromEngineError, userError } from '../errors.ts';
+import type { Cache } from '../cache/cache.ts';
+import { ALL_AREAS } from '../config/cache-kinds.ts';
+import { userError } from '../errors.ts';
 import { MAX_IDS_PER_CALL, questionId, rememberJobs } from '../explanations/keys.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import { inSpan, recording } from '../lib/spans.ts';
 import type {
   Area,
   Commute,
@@ -20,18 +19,16 @@ import type {
   Station,
 } from '../modal/contract.ts';
 import type { Engine } from '../modal/engine.ts';
+import { type CachedKind, coded, type LoaderScope, type RequestStats } from './batch.ts';
 import { FreshFirst, settled } from './fresh-first.ts';
 import { LazyLoader } from './lazy-loader.ts';
 
-export interface CommuteKey {
+interface CommuteKey {
   from: string;
   to: number;
 }
 
-/** What one request cost: its cache outcomes and its engine calls (for its log line and extensions). */
-export interface RequestStats extends CacheStats {
-  engineCalls: number;
-}
+export type { RequestStats };
 
 export function newRequestStats(): RequestStats {
   return { hits: 0, misses: 0, stale: new Map(), read: new Map(), unsettled: false, engineCalls: 0 };
@@ -44,114 +41,119 @@ export interface LoaderOptions {
   explanationBudget?: { charge(jobs: number): Promise<void>; refund(jobs: number): Promise<void> };
 }
 
-type Batch<K, V> = (keys: readonly K[]) => Promise<(V | Error)[]>;
+// The cached kinds' lookups, made once for every request (batch.ts).
+const AREA: CachedKind<string, Area | null> = {
+  loader: 'area',
+  kind: 'area',
+  idOf: String,
+  fetch: async ({ engine }, codes) => (await engine.areas(codes)).areas,
+};
+const EVERY_AREA: CachedKind<'all', Area[]> = {
+  loader: 'allAreas',
+  kind: 'area',
+  idOf: () => ALL_AREAS,
+  fetch: async ({ engine, cache }) => {
+    const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
+    // The same answer serves later lookups by code, on every instance.
+    await cache.store(
+      'area',
+      areas.map((a) => ({ id: a.code, value: a })),
+    );
+    return [areas];
+  },
+};
+const STATION: CachedKind<number, Station | null> = {
+  loader: 'station',
+  kind: 'station',
+  idOf: String,
+  fetch: async ({ engine }, ids) => (await engine.stations({ ids })).stations,
+};
+const CRIME: CachedKind<string, Crime | null> = {
+  loader: 'crime',
+  kind: 'crime',
+  idOf: String,
+  fetch: async ({ engine }, codes) => (await engine.crime(codes)).crime,
+};
+const SCHOOLS: CachedKind<string, Schools | null> = {
+  loader: 'schools',
+  kind: 'schools',
+  idOf: String,
+  fetch: async ({ engine }, codes) => (await engine.schools(codes)).schools,
+};
+const COMMUTE: CachedKind<CommuteKey, Commute | null, string> = {
+  loader: 'commute',
+  kind: 'commute',
+  idOf: commuteId,
+  fetch: async ({ engine }, pairs) => (await engine.commute(pairs)).commutes,
+  cacheKeyFn: commuteId,
+};
+const STATION_SEARCH: CachedKind<string, Station[]> = {
+  loader: 'stationSearch',
+  kind: 'station',
+  idOf: (q) => `search:${q}`,
+  // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
+  fetch: ({ engine }, queries) =>
+    Promise.all(queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null))),
+};
+// The engine ranks one question per call; the loader still asks each distinct question once.
+// Questions come from `recommendations(input:)`: the engine's field `budget` is the client's `input.budget`.
+const RECOMMENDATION: CachedKind<RecommendInput, RecommendResult, string> = {
+  loader: 'recommendation',
+  kind: 'recommendation',
+  idOf: recommendationId,
+  fetch: ({ engine }, inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
+  fieldPrefix: 'input',
+  cacheKeyFn: canonicalJson,
+};
+const PERSONAS: CachedKind<'all', Persona[]> = {
+  loader: 'personas',
+  kind: 'persona',
+  idOf: () => 'all',
+  fetch: async ({ engine }) => [(await engine.personas()).personas],
+};
 
-/**
- * A batch function whose failures are coded once, here: an engine failure, of the whole batch or of one
- * key, rejects the key's load with the GraphQL error its field answers (errors.ts), so a resolver only loads.
- * `fieldPrefix`: the argument the engine's field paths sit in (see fromEngineError). In a traced request each
- * batch is a span named for its loader, with the engine calls and cache lookups it makes under it.
- */
-function coded<K, V>(loader: string, batch: Batch<K, V>, fieldPrefix?: string): Batch<K, V> {
-  const run = async (keys: readonly K[]) => {
-    try {
-      return (await batch(keys)).map((value) => (value instanceof Error ? fromEngineError(value, fieldPrefix) : value));
-    } catch (error) {
-      throw fromEngineError(error, fieldPrefix);
-    }
-  };
-  // Untraced (the usual case), the span's name and attributes are not even built.
-  return (keys) =>
-    recording() ? inSpan(`loader ${loader}`, { 'veo.loader': loader, 'veo.loader.keys': keys.length }, () => run(keys)) : run(keys);
+/** Areas by code; answered from the list of every area once this request has read it. */
+class AreasByCode {
+  /** The areas `allAreas` read in this request, then by code once a lookup by code asks. */
+  listedAreas: readonly Area[] | undefined;
+  private listed: Map<string, Area> | undefined;
+
+  constructor(private readonly byCode: FreshFirst<string, Area | null>) {}
+
+  load(code: string): Area | null | Promise<Area | null> {
+    if (!this.listed && this.listedAreas) this.listed = new Map(this.listedAreas.map((a) => [a.code, a]));
+    return this.listed?.get(code) ?? this.byCode.load(code);
+  }
+
+  loadMany(codes: readonly string[]): Promise<(Area | null | Error)[]> {
+    return Promise.all(codes.map((code) => settled(() => this.load(code))));
+  }
+}
+
+/** Every area in one lookup; later lookups by code in the request are answered from it (not primed one by one: a dashboard never makes one). */
+class AllAreas {
+  constructor(
+    private readonly every: FreshFirst<'all', Area[]>,
+    private readonly byCode: AreasByCode,
+  ) {}
+
+  async load(): Promise<Area[]> {
+    const areas = await this.every.load(ALL_AREAS);
+    this.byCode.listedAreas ??= areas;
+    return areas;
+  }
 }
 
 /**
  * The loaders of ONE request: the one way resolvers reach data. Each kind reads the cache for its whole
  * batch in one round trip, sends only the misses to the engine in one call, and asks once for a key that
- * appears many times; a failure rejects with a coded GraphQL error.
+ * appears many times; a failure rejects with a coded GraphQL error. A fresh copy in memory is answered at
+ * once (fresh-first.ts).
  */
 export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats, options: LoaderOptions = {}) {
-  /** A coded DataLoader batch function over the cache: `fetch` gets only the ids the cache did not have. */
-  function cached<K, V>(
-    loader: string,
-    kind: CacheKind,
-    idOf: (key: K) => string,
-    fetch: (keys: K[]) => Promise<readonly V[]>,
-    fieldPrefix?: string,
-  ) {
-    return coded(
-      loader,
-      async (keys: readonly K[]): Promise<(V | Error)[]> => {
-        const lookups = await cache.load<V>(
-          kind,
-          keys.map(idOf),
-          (ids) => {
-            stats.engineCalls += 1;
-            const byId = new Map(keys.map((key) => [idOf(key), key]));
-            return fetch(ids.map((id) => byId.get(id)!));
-          },
-          stats,
-          { refresh: options.refresh },
-        );
-        return lookups.map((lookup) => (lookup instanceof Error ? lookup : lookup.value));
-      },
-      fieldPrefix,
-    );
-  }
-
-  /**
-   * A cached kind's loader (fresh-first.ts): a fresh copy in memory answered at once, every other key through
-   * a DataLoader over `cached`. Warming (`refresh`) and a traced request (each lookup a span) always take the
-   * DataLoader.
-   */
-  function cachedLoader<K, V, C = K>(
-    loader: string,
-    kind: CacheKind,
-    idOf: (key: K) => string,
-    fetch: (keys: K[]) => Promise<readonly V[]>,
-    { fieldPrefix, cacheKeyFn }: { fieldPrefix?: string; cacheKeyFn?: (key: K) => C } = {},
-  ): FreshFirst<K, V, C> {
-    const peek = (id: string) => (options.refresh || recording() ? NOT_FRESH : cache.peek<V>(kind, id, stats));
-    return new FreshFirst<K, V, C>(
-      idOf,
-      peek,
-      () => new DataLoader<K, V, C>(cached(loader, kind, idOf, fetch, fieldPrefix), cacheKeyFn ? { cacheKeyFn } : {}),
-    );
-  }
-
-  const areaByCode = cachedLoader<string, Area | null>('area', 'area', String, async (codes) => (await engine.areas(codes)).areas);
-  /** The areas `allAreas` read in this request, then by code once a lookup by code asks: answered from them. */
-  let listedAreas: readonly Area[] | undefined;
-  let listed: Map<string, Area> | undefined;
-  const area = {
-    load(code: string): Area | null | Promise<Area | null> {
-      if (!listed && listedAreas) listed = new Map(listedAreas.map((a) => [a.code, a]));
-      return listed?.get(code) ?? areaByCode.load(code);
-    },
-    loadMany(codes: readonly string[]): Promise<(Area | null | Error)[]> {
-      return Promise.all(codes.map((code) => settled(() => area.load(code))));
-    },
-  };
-  const station = cachedLoader<number, Station | null>(
-    'station',
-    'station',
-    String,
-    async (ids) => (await engine.stations({ ids })).stations,
-  );
-  const everyArea = cachedLoader<'all', Area[]>(
-    'allAreas',
-    'area',
-    () => ALL_AREAS,
-    async () => {
-      const areas = (await engine.areas()).areas.filter((a): a is Area => a !== null);
-      // The same answer serves later lookups by code, on every instance.
-      await cache.store(
-        'area',
-        areas.map((a) => ({ id: a.code, value: a })),
-      );
-      return [areas];
-    },
-  );
+  const scope: LoaderScope = { engine, cache, stats, refresh: options.refresh === true };
+  const area = new AreasByCode(new FreshFirst(AREA, scope));
+  const station = new FreshFirst(STATION, scope);
 
   /**
    * Jobs by engine id; only finished ones are cached (rememberJobs writes them; a PENDING one is asked
@@ -237,49 +239,14 @@ export function createLoaders(engine: Engine, cache: Cache, stats: RequestStats,
   return {
     area,
     station,
-    /** Every area in one lookup; later lookups by code in the request are answered from it (not primed one by one: a dashboard never makes one). */
-    allAreas: {
-      async load() {
-        const areas = await everyArea.load(ALL_AREAS);
-        listedAreas ??= areas;
-        return areas;
-      },
-    },
-    crime: cachedLoader<string, Crime | null>('crime', 'crime', String, async (codes) => (await engine.crime(codes)).crime),
-    schools: cachedLoader<string, Schools | null>('schools', 'schools', String, async (codes) => (await engine.schools(codes)).schools),
-    commute: cachedLoader<CommuteKey, Commute | null, string>(
-      'commute',
-      'commute',
-      commuteId,
-      async (pairs) => (await engine.commute(pairs)).commutes,
-      { cacheKeyFn: commuteId },
-    ),
+    allAreas: new AllAreas(new FreshFirst(EVERY_AREA, scope), area),
+    crime: new FreshFirst(CRIME, scope),
+    schools: new FreshFirst(SCHOOLS, scope),
+    commute: new FreshFirst(COMMUTE, scope),
     /** Station search results, primed into `station`. */
-    stationSearch: cachedLoader<string, Station[]>(
-      'stationSearch',
-      'station',
-      (q) => `search:${q}`,
-      (queries) =>
-        // Searches are rare and distinct, so each is its own call; the cache makes repeats free.
-        Promise.all(
-          queries.map(async (q) => (await engine.stations(q ? { search: q } : {})).stations.filter((s): s is Station => s !== null)),
-        ),
-    ),
-    // The engine ranks one question per call; the loader still asks each distinct question once.
-    // Questions come from `recommendations(input:)`: the engine's field `budget` is the client's `input.budget`.
-    recommendation: cachedLoader<RecommendInput, RecommendResult, string>(
-      'recommendation',
-      'recommendation',
-      recommendationId,
-      (inputs) => Promise.all(inputs.map((input) => engine.recommend(input))),
-      { fieldPrefix: 'input', cacheKeyFn: canonicalJson },
-    ),
-    personas: cachedLoader<'all', Persona[]>(
-      'personas',
-      'persona',
-      () => 'all',
-      async () => [(await engine.personas()).personas],
-    ),
+    stationSearch: new FreshFirst(STATION_SEARCH, scope),
+    recommendation: new FreshFirst(RECOMMENDATION, scope),
+    personas: new FreshFirst(PERSONAS, scope),
     explanationStatus,
     /**
      * The job for each question, submitting all the new ones in ONE engine call. A finished (or just
