@@ -76,7 +76,7 @@ interface PossiblePlan {
 }
 
 /** An operation's cost plan: built once per document (and variables), then used for every answer. */
-interface CostPlan {
+export interface CostPlan {
   estimate: number;
   fields: PlanField[];
 }
@@ -103,7 +103,21 @@ export function actualCost(
   variables: Record<string, unknown> | null | undefined,
   data: unknown,
 ): number {
-  const plan = planFor(schema, document, operationName, variables);
+  return costOf(planFor(schema, document, operationName, variables), data);
+}
+
+/** The cost plan of an operation with these variables, for a caller that prices many results of it (costOf). */
+export function costPlan(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): CostPlan | undefined {
+  return planFor(schema, document, operationName, variables);
+}
+
+/** A result's actual cost by its operation's plan (costPlan): as `actualCost`, without finding the plan again. */
+export function costOf(plan: CostPlan | undefined, data: unknown): number {
   return plan && data && typeof data === 'object' ? walk(plan.fields, data as Record<string, unknown>) : 0;
 }
 

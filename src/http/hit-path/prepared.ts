@@ -1,7 +1,7 @@
 import type { DocumentNode, ExecutionResult, GraphQLSchema } from 'graphql';
 import type { CompiledQuery } from 'graphql-jit';
 import type { Client, HeaderSource } from '../../ratelimit/clients.ts';
-import { actualCost } from '../../ratelimit/cost.ts';
+import { type CostPlan, costOf, costPlan } from '../../ratelimit/cost.ts';
 import { untilDeadline } from '../drain.ts';
 import { compiledQueryOf, settledJitResult } from '../jit.ts';
 
@@ -50,6 +50,9 @@ export function prepare(plan: Plan): Prepared | undefined {
   return document && compiled ? { plan, document, compiled } : undefined;
 }
 
+/** Each plan's cost plan: its document, operation and variables are fixed, so it is found once, not per run. */
+const costPlans = new WeakMap<Plan, CostPlan | undefined>();
+
 /** A run's data and actual cost, with its context; for the request log and the metrics. */
 export interface Ran {
   data: Record<string, unknown>;
@@ -75,7 +78,12 @@ export async function run(
   )) as ExecutionResult;
   const result = settledJitResult(ran, document, plan.operationName);
   if (result.errors?.length || !result.data || context.stats.stale.size > 0) return { result };
-  const actual = actualCost(options.schema, document, plan.operationName, plan.variables, result.data);
+  let cost = costPlans.get(plan);
+  if (!costPlans.has(plan)) {
+    cost = costPlan(options.schema, document, plan.operationName, plan.variables as Record<string, unknown> | undefined);
+    costPlans.set(plan, cost);
+  }
+  const actual = costOf(cost, result.data);
   return { plain: { data: result.data, actual, context } };
 }
 
