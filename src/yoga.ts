@@ -92,7 +92,12 @@ export function createApp(config: Config, options: AppOptions = {}) {
   // APQ's registered documents (without trusted documents): the plugin registers them, the hit path reads them.
   const persistedDocuments = config.security.trustedDocuments ? undefined : new DocumentStore(config.security.apqMaxBytes);
   /** Each operation's context (resolvers' `ctx`): Yoga's, and the fast path's for a prepared operation. */
-  const contextOf = (request: HeaderSource & { method: string }, client: Client): Context & { request: typeof request } => {
+  /** `requestId`: given by the fast path, whose request is no Fetch API Request that other plugins look up an id by. */
+  const contextOf = (
+    request: HeaderSource & { method: string },
+    client: Client,
+    requestId?: string,
+  ): Context & { request: typeof request } => {
     const stats = newRequestStats();
     // A GET may be sent by a page on another site (a simple request): it never starts a job (see csrf.ts).
     const explanationBudget = request.method === 'GET' ? getStartsNoJobs : explanationCharger(rateLimits, client);
@@ -107,7 +112,7 @@ export function createApp(config: Config, options: AppOptions = {}) {
       config,
       client,
       rateLimits,
-      requestId: requestIdOf(request as Request),
+      requestId: requestId ?? requestIdOf(request as Request),
       explanations,
       // Checked only when an admin field asks, not on every request.
       get admin() {

@@ -59,6 +59,17 @@ describe('a prepared operation is answered as the pipeline answers it', () => {
     },
   ];
 
+  it("echoes and logs the client's own request id", async () => {
+    const s = await server(ENV);
+    const ask = (id: string) => post(s, AREA, CAMDEN, { 'x-request-id': id });
+    await prepared(s, () => ask('req-prepared-recorded'));
+    const before = await preparedAnswers(s);
+    const again = await ask('req-prepared-0001');
+    expect(await preparedAnswers(s)).toBe(before + 1);
+    expect(again.headers['x-request-id']).toBe('req-prepared-0001');
+    expect(lastLine(s).requestId).toBe('req-prepared-0001');
+  });
+
   for (const { name, ask } of cases) {
     it(name, async () => {
       const s = await server(ENV);

@@ -342,7 +342,7 @@ export class HitPath {
     const charge = await limits.charge(client, requested, { counted: false });
     if (!charge.allowed) return undefined;
     const store = charge.charged[0]!.decision.store;
-    const context = execution.contextOf(request, client);
+    const context = execution.contextOf(request, client, requestIdFrom(request.headers.get('x-request-id')));
     const outcome = await run(prepared, context, execution).catch((error: unknown) => {
       this.options.log('hit_path.failed', { message: error instanceof Error ? error.message : String(error) });
       return undefined;

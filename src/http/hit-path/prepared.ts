@@ -32,7 +32,7 @@ export interface PreparedContext {
 export interface ExecutionOptions {
   schema: GraphQLSchema;
   /** The context Yoga would build for the request (yoga.ts): the same loaders, budgets and request id. */
-  contextOf(request: HeaderSource & { method: string }, client: Client): PreparedContext;
+  contextOf(request: HeaderSource & { method: string }, client: Client, requestId: string): PreparedContext;
   /** Aborted at the drain deadline: a run still going then is left to the pipeline, which answers SHUTTING_DOWN. */
   expired: AbortSignal;
 }
