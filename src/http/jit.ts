@@ -140,7 +140,7 @@ export function useJit(): Plugin[] {
   // as graphql-js's would be.
   const jitExecute = (args: ExecutionArgs) => {
     const settle = (result: ExecutionResult) => settledJitResult(result, args.document, args.operationName);
-    const result = compiledFor(args)!.query(args.rootValue, args.contextValue, args.variableValues);
+    const result = compiledFor(args)!.query(args.rootValue, args.contextValue, jitVariables(args.variableValues));
     // A result graphql-jit gives at once stays synchronous (the drain's deadline race relies on it).
     return result instanceof Promise ? result.then(settle) : settle(result);
   };
@@ -154,6 +154,15 @@ export function useJit(): Plugin[] {
       },
     },
   ];
+}
+
+/**
+ * The variables as graphql-jit must be given them: in an object without a prototype. Its compiled coercion
+ * tests a variable for null by reading it, so a variable the client left out whose name an object inherits
+ * (`$toString`, `$constructor`) read as a function and was refused, where graphql-js uses its default.
+ */
+export function jitVariables(variables: Readonly<Record<string, unknown>> | null | undefined): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, variables);
 }
 
 /**

@@ -15,10 +15,11 @@ export interface Plan {
   document: WeakRef<DocumentNode>;
   operationName: string | undefined;
   /**
-   * The variables the operation declares, as sent (the fingerprint covers the body), frozen: graphql-jit
-   * coerces them into an object of its own. Others sent are left out: nothing reads them.
+   * The variables the operation declares, as sent (the fingerprint covers the body), frozen, in an object
+   * without a prototype (jitVariables): graphql-jit coerces them into an object of its own. Others sent are
+   * left out: nothing reads them.
    */
-  variables: Readonly<Record<string, unknown>> | undefined;
+  variables: Readonly<Record<string, unknown>>;
   /** The heap the variables take, by heapBytesOf's estimate: what the plan costs the hit path's memory bound. */
   bytes: number;
 }
@@ -73,14 +74,14 @@ export async function run(
 ): Promise<{ plain: Ran } | { result: ExecutionResult }> {
   const { plan, document, compiled } = prepared;
   const ran = (await untilDeadline(
-    () => compiled.query(undefined, context, plan.variables as Record<string, unknown> | undefined),
+    () => compiled.query(undefined, context, plan.variables as Record<string, unknown>),
     options.expired,
   )) as ExecutionResult;
   const result = settledJitResult(ran, document, plan.operationName);
   if (result.errors?.length || !result.data || context.stats.stale.size > 0) return { result };
   let cost = costPlans.get(plan);
   if (!costPlans.has(plan)) {
-    cost = costPlan(options.schema, document, plan.operationName, plan.variables as Record<string, unknown> | undefined);
+    cost = costPlan(options.schema, document, plan.operationName, plan.variables as Record<string, unknown>);
     costPlans.set(plan, cost);
   }
   const actual = costOf(cost, result.data);

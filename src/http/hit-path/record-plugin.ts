@@ -4,7 +4,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { heapBytesOf } from '../../cache/heap-size.ts';
 import { isDeprecatedCoordinate, operationCoordinates } from '../../observability/operation-coordinates.ts';
 import type { Encoding } from '../compression.ts';
-import { compiledQueryOf } from '../jit.ts';
+import { compiledQueryOf, jitVariables } from '../jit.ts';
 import type { HitPath, Replay } from './hit-path.ts';
 import { deepFreeze, type Plan } from './prepared.ts';
 
@@ -151,7 +151,7 @@ function planOf(
   if (!askedBefore() || !compiledQueryOf(args.document, args.operationName)) return undefined;
   const declared = (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value);
   const sent = args.variableValues ?? {};
-  const kept = declared.filter((name) => name in sent);
+  const kept = declared.filter((name) => Object.hasOwn(sent, name));
   const variables = kept.length > 0 ? Object.fromEntries(kept.map((name) => [name, sent[name]])) : undefined;
   // Large variables are rare and gain least (their answer is large too); they would crowd out the rest.
   const bytes = variables ? heapBytesOf(variables) : 0;
@@ -160,7 +160,8 @@ function planOf(
     plan: {
       document: new WeakRef(args.document),
       operationName: args.operationName ?? undefined,
-      variables: variables && deepFreeze(structuredClone(variables)),
+      // Without a prototype, as graphql-jit must be given them (jit.ts, jitVariables), made once for every run.
+      variables: deepFreeze(jitVariables(variables && structuredClone(variables))),
       bytes,
     },
   };
