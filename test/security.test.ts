@@ -189,6 +189,8 @@ describe('CORS', () => {
     expect(allowed.status).toBe(204);
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://admin.example.com');
     expect(allowed.headers.get('access-control-allow-headers')).toBe('content-type,x-api-key');
+    // Its headers depend on the Origin: a cache in between must know (found by an outside tester).
+    expect(allowed.headers.get('vary')).toMatch(/\bOrigin\b/);
     const answer = await post(s, JSON.stringify({ query: '{ __typename }' }), { origin: 'https://app.example.com' });
     expect(answer.status).toBe(200);
     expect(answer.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
@@ -210,6 +212,7 @@ describe('CORS', () => {
     const s = await server(PRODUCTION);
     const refused = await preflight(s, 'https://evil.example');
     expect(refused.headers.get('access-control-allow-origin')).toBeNull();
+    expect(refused.headers.get('vary')).toMatch(/\bOrigin\b/);
     let answer!: Response;
     const calls = await s.countEngineCalls(async () => {
       answer = await post(s, JSON.stringify({ query: '{ area(code: "E09000007") { name } }' }), { origin: 'https://evil.example' });

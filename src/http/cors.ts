@@ -1,6 +1,7 @@
 import type { CORSOptions, Plugin } from 'graphql-yoga';
 import type { SecurityConfig } from '../config/security-env.ts';
 import { noteRefusal } from '../lib/refusals.ts';
+import { vary } from './http-cache.ts';
 
 /** What a browser script may read from a response: the rate-limit state and the request id. */
 const EXPOSED_HEADERS = [
@@ -53,6 +54,11 @@ export function corsOptions(config: SecurityConfig) {
  */
 export function useOriginPolicy(config: SecurityConfig): Plugin {
   return {
+    onResponse({ request, response }) {
+      // Yoga's preflight answer differs by Origin (CORS headers for an allowed one only) but names only
+      // Access-Control-Request-Headers in Vary: a cache in between must not give one origin's to another.
+      if (request.method === 'OPTIONS') vary(response.headers, 'Origin');
+    },
     onRequest({ request, endResponse, fetchAPI }) {
       const origin = request.headers.get('origin');
       if (!origin || originAllowed(origin, request, config)) return;
