@@ -22,6 +22,7 @@ import { useErrorMetrics } from './http/error-metrics.ts';
 import { useDetachedErrorStacks } from './http/error-stacks.ts';
 import { defaultQuery } from './http/graphiql-default.ts';
 import { useGraphiQLPage } from './http/graphiql-page.ts';
+import { renderGraphiQLPage } from './http/graphiql-render.ts';
 import { useHandedOverRuns } from './http/hit-path/handover.ts';
 import { HitPath } from './http/hit-path/hit-path.ts';
 import { useHitPathRecorder } from './http/hit-path/record-plugin.ts';
@@ -160,13 +161,8 @@ export function createApp(config: Config, options: AppOptions = {}) {
             useGraphiQLPage({
               graphqlPath: config.graphqlPath,
               compress: options.compress !== false,
-              // Loaded on first use: the GraphiQL bundle keeps about 30 MB on the heap, for nothing where it is off.
-              render: async () =>
-                (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({
-                  title: 'veo-bff',
-                  defaultQuery,
-                  endpoint: config.graphqlPath,
-                }),
+              // Rendered on first use, in a worker thread whose heap goes with it (graphiql-render.ts).
+              render: () => renderGraphiQLPage({ title: 'veo-bff', defaultQuery, endpoint: config.graphqlPath }),
             }),
           ]
         : []),

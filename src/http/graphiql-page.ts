@@ -1,33 +1,42 @@
+import { promisify } from 'node:util';
+import { gunzip } from 'node:zlib';
 import type { Plugin } from 'graphql-yoga';
 import { bytesOf, compress, type Encoding, preferredEncoding } from './compression.ts';
 import { matchesEtag, weakEtag } from './http-cache.ts';
 
+const gunzipped = promisify(gunzip);
+
 export interface GraphiQLPageOptions {
   graphqlPath: string;
-  /** The page's HTML; called once, on the first request for it. */
-  render: () => Promise<string>;
+  /** The page's HTML as bytes; called once, on the first request for it (graphiql-render.ts renders it in a worker). */
+  render: () => Promise<Uint8Array<ArrayBuffer>>;
   /** Compress it here (the default); off where the platform compresses (see AppOptions.compress). */
   compress?: boolean;
 }
 
 interface Page {
-  identity: Buffer;
   etag: string;
-  encoded: Partial<Record<Encoding, Promise<Buffer>>>;
+  /** Kept only where the platform compresses: otherwise made again from gzip for the rare client that takes neither. */
+  identity?: Uint8Array<ArrayBuffer>;
+  encoded: Partial<Record<Encoding, Buffer>>;
 }
 
 /**
- * GraphiQL's page (about 9 MB of HTML, its whole bundle inline), rendered once and kept, with each encoding
- * compressed once on first demand (about 2 MB as brotli): served compressed as `Accept-Encoding` allows, with an
+ * GraphiQL's page (about 9 MB of HTML, its whole bundle inline), rendered once, compressed at once in both
+ * encodings (about 2 MB as brotli) and kept as such: served compressed as `Accept-Encoding` allows, with an
  * `ETag`, and `Cache-Control: public, no-cache`, so that a browser keeps it and asks again with `If-None-Match`
- * (304, no body) and a new deploy is seen at once. It answers where Yoga's own GraphiQL would (a GET to the
- * GraphQL path accepting `text/html`), before any other plugin, as Yoga's does.
+ * (304, no body) and a new deploy is seen at once. Its 9 MB of plain HTML are not kept where we compress (a
+ * client that takes neither encoding gets them unzipped on the fly). It answers where Yoga's own GraphiQL would
+ * (a GET to the GraphQL path accepting `text/html`), before any other plugin, as Yoga's does.
  */
 export function useGraphiQLPage({ graphqlPath, render, compress: compressHere = true }: GraphiQLPageOptions): Plugin {
   let page: Promise<Page> | undefined;
   const rendered = async (): Promise<Page> => {
-    const identity = Buffer.from(await render());
-    return { identity, etag: weakEtag(identity), encoded: {} };
+    const identity = await render();
+    const etag = weakEtag(identity);
+    if (!compressHere) return { identity, etag, encoded: {} };
+    const [br, gzip] = await Promise.all([compress(identity, 'br', 'static'), compress(identity, 'gzip', 'static')]);
+    return { etag, encoded: { br, gzip } };
   };
 
   return {
@@ -51,14 +60,15 @@ export function useGraphiQLPage({ graphqlPath, render, compress: compressHere = 
         return;
       }
       const encoding = compressHere ? preferredEncoding(request.headers.get('accept-encoding')) : undefined;
-      let body = identity;
+      let body: Uint8Array<ArrayBuffer>;
       if (encoding) {
-        encoded[encoding] ??= compress(identity, encoding, 'static');
-        body = await encoded[encoding];
+        body = bytesOf(encoded[encoding]!);
         headers['content-encoding'] = encoding;
+      } else {
+        body = identity ?? bytesOf(await gunzipped(encoded.gzip!));
       }
       headers['content-length'] = String(body.byteLength);
-      endResponse(new fetchAPI.Response(bytesOf(body), { status: 200, headers }));
+      endResponse(new fetchAPI.Response(body, { status: 200, headers }));
     },
   };
 }
