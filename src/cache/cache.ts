@@ -190,7 +190,7 @@ export class Cache {
     if (!entry || entry.f <= this.now()) return NOT_FRESH;
     const value = entry.v as T;
     if (stats?.read) (stats.read.get(kind) ?? stats.read.set(kind, new Set()).get(kind)!).add(id);
-    this.count(kind, 'hit', 'memory');
+    this.memoryHit(kind).n++;
     if (stats) {
       stats.hits += 1;
       stats.freshUntil = Math.min(stats.freshUntil ?? entry.f, entry.f);
@@ -502,6 +502,18 @@ export class Cache {
   }
 
   private readonly cells = new Map<string, CountCell>();
+
+  /** The memory-hit cell of a kind, for `peek`: looked up by kind alone, with no name built per key. */
+  private memoryHit(kind: CacheKind): CountCell {
+    let cell = this.memoryHits.get(kind);
+    if (!cell) {
+      cell = this.options.metrics.cacheLookups.cell({ kind, result: 'hit', tier: 'memory' });
+      this.memoryHits.set(kind, cell);
+    }
+    return cell;
+  }
+
+  private readonly memoryHits = new Map<CacheKind, CountCell>();
 }
 
 /** Records that the request read `ids` of `kind` (what its answer depends on). */
