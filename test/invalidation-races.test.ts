@@ -52,6 +52,20 @@ describe.each(['on', 'off'])('with RESPONSE_CACHE=%s', (responseCache) => {
     }
   });
 
+  it('warmCache() with new figures: answers of an area by code are dropped too', async () => {
+    const { engine, s, population } = await setUp();
+    try {
+      const before = await population(CAMDEN);
+      await population(CAMDEN); // kept as a whole answer (with the response cache on) or prepared (off)
+      engine.state.rewrite = moreResidents;
+      const warmed = await s.gql(`mutation { warmCache { areas } }`, {}, ADMIN);
+      expect(warmed.body.data?.warmCache).toEqual({ areas: 33 });
+      for (let i = 0; i < 3; i++) expect(await population(CAMDEN)).toBe(before + 1000);
+    } finally {
+      await engine.close();
+    }
+  });
+
   it('warmCache(codes:) with new figures: the list of every area and the area by code agree', async () => {
     const { engine, s } = await setUp();
     try {

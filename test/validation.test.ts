@@ -28,6 +28,17 @@ describe('bad documents and arguments get coded errors', () => {
     expect(body.errors![0]!.extensions!.code).toBe('GRAPHQL_VALIDATION_FAILED');
   });
 
+  it('a variable named `$__proto__` (or any `$__` name): its value would be lost on the way, and the price with it', async () => {
+    // Found by an outside tester: priced with the variable's default (1), run with the argument's own (50).
+    for (const name of ['__proto__', '__n']) {
+      const { status, body } = await server.gql(`query P($${name}: Int = 1) { areas(first: $${name}) { totalCount } }`, { [name]: 3 });
+      expect(status).toBe(400);
+      expect(body.data).toBeUndefined();
+      expect(body.errors![0]!.extensions!.code).toBe('BAD_USER_INPUT');
+      expect(body.errors![0]!.message).toContain('reserved');
+    }
+  });
+
   it('a wrong variable type', async () => {
     const { status, body } = await server.gql(`query ($n: Int) { areas(first: $n) { totalCount } }`, { n: 'ten' });
     expect(status).toBe(400);

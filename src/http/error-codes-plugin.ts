@@ -3,21 +3,22 @@ import type { Plugin } from 'graphql-yoga';
 import { EMPTY_REFUSAL_CODES } from '../lib/refusals.ts';
 
 /**
- * graphql-js reports a variable that cannot be coerced (`$n: Int` given "ten") without a code; give it the
- * same BAD_USER_INPUT a client sees for every other bad argument.
+ * graphql-js reports a variable that cannot be coerced (`$n: Int` given "ten"), and an argument left null in a
+ * non-null position (`@include(if: $flag)` with `$flag` sent as null), without a code; give them the same
+ * BAD_USER_INPUT a client sees for every other bad argument.
  */
 export function useErrorCodes(): Plugin {
+  const uncoded = (e: GraphQLError) => !e.extensions?.code && (e.message.startsWith('Variable "$') || e.message.startsWith('Argument "'));
   return {
     onExecute() {
       return {
         onExecuteDone({ result, setResult }) {
-          if (!('errors' in result) || !result.errors || result.data !== undefined) return;
-          if (!result.errors.some((e) => !e.extensions?.code && e.message.startsWith('Variable "$'))) return;
+          if (!('errors' in result) || !result.errors?.some(uncoded)) return;
           setResult({
             ...result,
             errors: result.errors.map((e) =>
-              !e.extensions?.code && e.message.startsWith('Variable "$')
-                ? new GraphQLError(e.message, { nodes: e.nodes, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } })
+              uncoded(e)
+                ? new GraphQLError(e.message, { nodes: e.nodes, path: e.path, extensions: { ...e.extensions, code: 'BAD_USER_INPUT' } })
                 : e,
             ),
           });

@@ -8,6 +8,8 @@ import {
   getVariableValues,
   type InlineFragmentNode,
   Kind,
+  type OperationDefinitionNode,
+  valueFromASTUntyped,
   visit,
 } from 'graphql';
 import { type CompiledQuery, compileQuery, isCompiledQuery } from 'graphql-jit';
@@ -64,13 +66,21 @@ function compileBudget() {
 }
 
 /**
- * graphql-jit reports variables that do not coerce in its own words and without the HTTP status the
- * standard executor's errors get: leave those requests to the standard executor.
+ * Whether graphql-jit answers these variables as graphql-js does; the standard executor runs the rest.
+ * - Variables that do not coerce: graphql-jit reports them in its own words and without the HTTP status the
+ *   standard executor's errors get.
+ * - A variable sent as null: graphql-jit lets a null through where graphql-js refuses it (a nullable variable
+ *   with a default, in `@include(if:)` or another non-null position), and so answered `{}` where graphql-js
+ *   answers an error. Found by an outside tester.
  */
-function variablesCoerce(args: ExecutionArgs): boolean {
+export function variablesFitJit(args: Pick<ExecutionArgs, 'schema' | 'document' | 'operationName' | 'variableValues'>): boolean {
   const operation = getOperationAST(args.document, args.operationName);
   if (!operation?.variableDefinitions?.length) return true;
-  return !getVariableValues(args.schema, operation.variableDefinitions, args.variableValues ?? {}).errors;
+  const sent = args.variableValues ?? {};
+  for (const definition of operation.variableDefinitions) {
+    if (sent[definition.variable.name.value] === null && Object.hasOwn(sent, definition.variable.name.value)) return false;
+  }
+  return !getVariableValues(args.schema, operation.variableDefinitions, sent).errors;
 }
 
 /** A document's compiled form, per operation name (a document of several operations compiles each apart). */
@@ -140,14 +150,15 @@ export function useJit(): Plugin[] {
   // as graphql-js's would be.
   const jitExecute = (args: ExecutionArgs) => {
     const settle = (result: ExecutionResult) => settledJitResult(result, args.document, args.operationName);
-    const result = compiledFor(args)!.query(args.rootValue, args.contextValue, jitVariables(args.variableValues));
+    const operation = getOperationAST(args.document, args.operationName);
+    const result = compiledFor(args)!.query(args.rootValue, args.contextValue, jitVariables(operation, args.variableValues));
     // A result graphql-jit gives at once stays synchronous (the drain's deadline race relies on it).
     return result instanceof Promise ? result.then(settle) : settle(result);
   };
   return [
     {
       onExecute({ args, setExecuteFn }) {
-        const on = documentFitsJit(args.document) && variablesCoerce(args) && mayCompile(args.document) && compiledFor(args) !== undefined;
+        const on = documentFitsJit(args.document) && variablesFitJit(args) && mayCompile(args.document) && compiledFor(args) !== undefined;
         if (!on) return undefined;
         setExecuteFn(jitExecute);
         return undefined;
@@ -157,12 +168,23 @@ export function useJit(): Plugin[] {
 }
 
 /**
- * The variables as graphql-jit must be given them: in an object without a prototype. Its compiled coercion
- * tests a variable for null by reading it, so a variable the client left out whose name an object inherits
- * (`$toString`, `$constructor`) read as a function and was refused, where graphql-js uses its default.
+ * The variables as graphql-jit must be given them, for it to answer as graphql-js does (both found by outside
+ * testers):
+ * - in an object without a prototype: its compiled coercion tests a variable for null by reading it, so a
+ *   variable left out whose name every object inherits (`$toString`, `$constructor`) read as a function;
+ * - with the default of each variable left out written in: graphql-jit ignores the default of a non-null
+ *   variable (`$code: ID! = "E09000012"`) and refused the request as missing it.
  */
-export function jitVariables(variables: Readonly<Record<string, unknown>> | null | undefined): Record<string, unknown> {
-  return Object.assign(Object.create(null) as Record<string, unknown>, variables);
+export function jitVariables(
+  operation: OperationDefinitionNode | null | undefined,
+  variables: Readonly<Record<string, unknown>> | null | undefined,
+): Record<string, unknown> {
+  const given = Object.assign(Object.create(null) as Record<string, unknown>, variables);
+  for (const definition of operation?.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (definition.defaultValue && !Object.hasOwn(given, name)) given[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return given;
 }
 
 /**

@@ -7,6 +7,7 @@ import { editResults } from '../lib/results.ts';
 import { useBodyLimit } from './body-limit.ts';
 import { useCsrfPolicy } from './csrf.ts';
 import { useMaxFields } from './max-fields.ts';
+import { useReservedVariables } from './reserved-variables.ts';
 import { useStreamInitialCount } from './stream-initial-count.ts';
 
 /** Refusals of a document before it runs: always this code, with `extensions.limit` naming the limit. */
@@ -42,6 +43,8 @@ export function securityPlugins(config: SecurityConfig, maxFields: number): Plug
     useStreamInitialCount(),
     // Fields once fragments are expanded (MAX_FIELDS), counted in linear time: see max-fields.ts.
     useMaxFields(maxFields),
+    // `$__proto__` and the like: a value the server could not keep (reserved-variables.ts).
+    useReservedVariables(),
     useCloseAfterTooLarge(),
     ...(config.introspection ? [] : [useNoIntrospection(), useNoSuggestions()]),
   ];

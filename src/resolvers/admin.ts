@@ -55,7 +55,9 @@ export async function warmCache(ctx: Context, codes?: readonly string[] | null, 
   // with them beside the new `area(code:)`. It goes, and is fetched again on its next use.
   if (codes?.length) await ctx.cache.invalidate('area', policyOf('area').alsoDrops);
   // What was fetched again may have changed: the answers built from the ids read here go (and only those).
-  await ctx.responseCache.invalidate([...(stats.read ?? [])].flatMap(([kind, read]) => answersOf(kind, [...read])));
+  // Each area warmed is named too: after the list of every area, they are answered from it, not read by code.
+  const read = [...(stats.read ?? [])].flatMap(([kind, ids]) => answersOf(kind, [...ids]));
+  await ctx.responseCache.invalidate([...read, ...answersOf('area', areaCodes)]);
   return {
     areas: areaCodes.length,
     warmed: stats.misses,

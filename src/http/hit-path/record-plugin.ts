@@ -4,7 +4,7 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
 import { heapBytesOf } from '../../cache/heap-size.ts';
 import { isDeprecatedCoordinate, operationCoordinates } from '../../observability/operation-coordinates.ts';
 import type { Encoding } from '../compression.ts';
-import { compiledQueryOf, jitVariables } from '../jit.ts';
+import { compiledQueryOf, jitVariables, variablesFitJit } from '../jit.ts';
 import type { HitPath, Replay } from './hit-path.ts';
 import { deepFreeze, type Plan } from './prepared.ts';
 
@@ -148,7 +148,7 @@ function planOf(
   if (operation?.operation !== 'query') return undefined;
   if (request.headers.has('authorization') && context.admin) return undefined;
   // Before the compiled query is looked for: a document's first run (not compiled yet) counts as asked.
-  if (!askedBefore() || !compiledQueryOf(args.document, args.operationName)) return undefined;
+  if (!askedBefore() || !compiledQueryOf(args.document, args.operationName) || !variablesFitJit(args)) return undefined;
   const declared = (operation.variableDefinitions ?? []).map((definition) => definition.variable.name.value);
   const sent = args.variableValues ?? {};
   const kept = declared.filter((name) => Object.hasOwn(sent, name));
@@ -161,7 +161,7 @@ function planOf(
       document: new WeakRef(args.document),
       operationName: args.operationName ?? undefined,
       // Without a prototype, as graphql-jit must be given them (jit.ts, jitVariables), made once for every run.
-      variables: deepFreeze(jitVariables(variables && structuredClone(variables))),
+      variables: deepFreeze(jitVariables(operation, variables && structuredClone(variables))),
       bytes,
     },
   };
