@@ -18,6 +18,9 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/abuse/**', 'test/clients/**', 'test/deploy/**'],
           globalSetup: ['test/global-setup.ts'],
+          // The heaviest tests (the cost property over 600 documents, the cache fills, the fuzzer) take 20-30 s
+          // with the suite's four workers on two slower cores; a timeout is a hung test, not a slow machine.
+          testTimeout: 90_000,
         },
       },
       {
