@@ -92,8 +92,10 @@ export function createApp(config: Config, options: AppOptions = {}) {
   const drain = new Drain();
   // APQ's registered documents (without trusted documents): the plugin registers them, the hit path reads them.
   const persistedDocuments = config.security.trustedDocuments ? undefined : new DocumentStore(config.security.apqMaxBytes);
-  /** Each operation's context (resolvers' `ctx`): Yoga's, and the fast path's for a prepared operation. */
-  /** `requestId`: given by the fast path, whose request is no Fetch API Request that other plugins look up an id by. */
+  /**
+   * Each operation's context (resolvers' `ctx`): Yoga's, and the fast path's for a prepared operation. The fast
+   * path gives `requestId`: its request is no Fetch API Request that other plugins look an id up by.
+   */
   const contextOf = (
     request: HeaderSource & { method: string },
     client: Client,

@@ -1,6 +1,5 @@
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inject } from 'vitest';
 import { forwardToEngine } from './modal-stand-in.ts';
 
 interface EngineInFrontState {
@@ -32,17 +31,7 @@ export async function engineInFront() {
       setTimeout(() => res.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}'), state.failAfterMs);
       return;
     }
-    const gate = areas ? state.gate : undefined;
-    if (!gate) return forwardToEngine(req, body, res, state.rewrite);
-    const rewrite = state.rewrite ?? ((text: string) => text);
-    const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-    });
-    const text = rewrite(await upstream.text());
-    await gate;
-    res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
+    await forwardToEngine(req, body, res, state.rewrite, areas ? state.gate : undefined);
   });
   await new Promise<void>((resolve) => engine.listen(0, '127.0.0.1', resolve));
   return {

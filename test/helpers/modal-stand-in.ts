@@ -42,17 +42,23 @@ export function failing(n: number) {
   return () => (failures++ < n ? { status: 503, body: { error: 'unavailable' } } : undefined);
 }
 
-/** Answers `req` (whose body was `body`) as the real local engine does, its answer's text through `rewrite`. */
+/**
+ * Answers `req` (whose body was `body`) as the real local engine does, its answer's text through `rewrite`;
+ * with `gate`, the answer is read at once and written only once the gate settles (a fetch held in flight).
+ */
 export async function forwardToEngine(
   req: IncomingMessage,
   body: string,
   res: ServerResponse,
   rewrite: (text: string) => string = (text) => text,
+  gate?: Promise<void>,
 ): Promise<void> {
   const upstream = await fetch(`${inject('engineUrl')}${req.url}`, {
     method: req.method,
     headers: { 'content-type': 'application/json' },
     body: req.method === 'POST' ? body : undefined,
   });
-  res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(rewrite(await upstream.text()));
+  const text = rewrite(await upstream.text());
+  await gate;
+  res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(text);
 }
